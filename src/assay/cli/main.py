@@ -1,0 +1,10 @@
+"""Console entry point: ``assay`` (and ``python -m assay``)."""
+
+from __future__ import annotations
+
+from assay.cli import read_commands  # noqa: F401  (registers the commands)
+from assay.cli.app import app
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,218 @@
+"""Detect a text encoding from a bounded prefix, and transcode a stream to UTF-8.
+
+Order of evidence: a byte-order mark decides; then the NUL-byte pattern of UTF-16/32
+without a BOM; then strict UTF-8 (almost never valid by accident); then
+charset-normalizer, restricted to the encodings real exports use, for the
+single-byte code pages.  Readers downstream always see UTF-8.
+
+Windows-1252 leaves five bytes undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D); like web
+browsers we map them to the C1 control characters of the same value, so decoding a
+cp1252 file never fails and never loses a byte.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from typing import BinaryIO
+
+from charset_normalizer import from_bytes
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# What charset-normalizer may choose among; exotic guesses on short samples are worse
+# than a sensible Western default.
+_CANDIDATES = [
+    "cp1252",
+    "iso8859_15",
+    "cp1250",
+    "cp1251",
+    "iso8859_2",
+    "koi8_r",
+    "cp1253",
+    "cp1254",
+    "cp1257",
+    "mac_roman",
+    "cp437",
+    "cp850",
+    "shift_jis",
+    "euc_jp",
+    "gb18030",
+    "big5",
+    "euc_kr",
+]
+_WESTERN = {"cp1252", "iso8859-1", "iso8859-15", "latin-1", "mac-roman", "cp437", "cp850"}
+
+
+def _c1_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(chr(b) for b in bad), error.end
+
+
+codecs.register_error("assay-c1", _c1_fallback)
+
+
+def canonical(name: str) -> str:
+    """Python's canonical codec name (``latin1`` → ``iso8859-1``, ``UTF8`` → ``utf-8``)."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
+def bom_length(encoding: str) -> int:
+    return {"utf-8-sig": 3, "utf-16-le": 2, "utf-16-be": 2, "utf-32-le": 4, "utf-32-be": 4}.get(
+        encoding, 0
+    )
+
+
+def detect_encoding(prefix: bytes, *, complete: bool = False) -> str:
+    """Guess the encoding of a text prefix.
+
+    ``complete`` says the prefix is the whole file, so a multi-byte sequence cut at the
+    end is an error rather than an artefact of the cut.
+    """
+    for bom, name in BOMS:
+        if prefix.startswith(bom):
+            return name
+    utf16 = _utf16_without_bom(prefix)
+    if utf16:
+        return utf16
+    if _is_utf8(prefix, complete=complete):
+        return "utf-8"
+    if not any(b > 0x7F for b in prefix):
+        return "utf-8"
+    match = from_bytes(prefix[:200_000], cp_isolation=_CANDIDATES).best()
+    if match is None:
+        return "cp1252"
+    guess = canonical(match.encoding)
+    has_c1 = any(0x80 <= b <= 0x9F for b in prefix)
+    if guess == "iso8859-15" and not has_c1:
+        return guess  # € Œ Š Ž where cp1252 would have ¤ ¼ ¦ ´
+    if guess in _WESTERN or guess == "cp1250" and not _has_central_european_letters(prefix):
+        # cp1252 is a superset of Latin-1's printable range; prefer it for Western text.
+        return "cp1252"
+    return guess
+
+
+def _has_central_european_letters(prefix: bytes) -> bool:
+    # Bytes that are letters in cp1250 (š ť ž ś ź ą ł ő ű ...) but symbols in cp1252.
+    return any(b in prefix for b in (0x8A, 0x8C, 0x8D, 0x8E, 0x8F, 0x9A, 0x9C, 0x9D, 0x9E, 0x9F))
+
+
+def _utf16_without_bom(prefix: bytes) -> str | None:
+    sample = prefix[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _is_utf8(prefix: bytes, *, complete: bool) -> bool:
+    try:
+        prefix.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        # A character cut by the end of the prefix is not evidence against UTF-8.
+        return not complete and exc.start >= len(prefix) - 3 and exc.reason == "unexpected end of data"
+
+
+class Utf8Transcoder(io.RawIOBase):
+    """A readable stream of UTF-8 bytes decoded from ``raw`` in ``encoding``.
+
+    Undecodable bytes are kept as they are (surrogate escape), so a later validation
+    step can quarantine exactly the records that hold them.
+    """
+
+    def __init__(self, raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20) -> None:
+        errors = "assay-c1" if canonical(encoding) == "cp1252" else "surrogateescape"
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+        self._chunk_size = chunk_size
+        self._pending = b""
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending and not self._eof:
+            data = self._raw.read(self._chunk_size)
+            final = not data
+            self._eof = final
+            text = self._decoder.decode(data, final=final)
+            self._pending = text.encode("utf-8", errors="surrogateescape")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def to_utf8(raw: BinaryIO, encoding: str) -> BinaryIO:
+    """A UTF-8 view of ``raw``: the stream itself for UTF-8, a transcoder otherwise.
+
+    The BOM of ``utf-8-sig`` / UTF-16 / UTF-32 is consumed here.
+    """
+    name = canonical(encoding)
+    if name in ("utf-8", "ascii"):
+        return raw
+    if name == "utf-8-sig":
+        head = raw.read(3)
+        if head != codecs.BOM_UTF8:
+            return io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 20)  # type: ignore[return-value]
+        return raw
+    if name in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        head = raw.read(bom_length(name))
+        bom = dict((v, k) for k, v in BOMS)[name]
+        if head != bom:
+            raw = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 20)  # type: ignore[assignment]
+    return io.BufferedReader(Utf8Transcoder(raw, name), buffer_size=1 << 20)  # type: ignore[return-value]
+
+
+class _Prepend(io.RawIOBase):
+    """Put bytes already read back in front of a stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
+def prepend(head: bytes, rest: BinaryIO) -> BinaryIO:
+    """A stream that yields ``head`` and then the rest of ``rest``."""
+    return io.BufferedReader(_Prepend(head, rest), buffer_size=1 << 20)  # type: ignore[return-value]

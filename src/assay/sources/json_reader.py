@@ -1,0 +1,406 @@
+"""Read JSON Lines and JSON documents into Arrow batches.
+
+JSON Lines are cut into chunks of whole lines and parsed by Arrow's C++ JSON reader.
+Arrow guesses timestamps from ISO strings (dropping their UTC offsets) and turns
+integers beyond 64 bits into floats; both would lose data, so such fields are re-read
+as strings, and a chunk with values Arrow cannot hold (one key that is a number in one
+record and text in another) is rebuilt in Python with the conflicting keys kept as
+JSON text.  A line that is not valid JSON goes to quarantine with its line number.
+
+JSON documents (an array of records, one object, or an object wrapping the records
+under a key such as ``data``) are turned into the same line stream, so both share the
+same conversion.  Documents are held in memory only when small; larger arrays are
+streamed element by element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.json as pajson
+
+from assay.errors import InputError
+from assay.sources.model import OnError, Origin, QuarantinedRecord, QuarantineSink, SourceBatch
+
+DEFAULT_CHUNK_BYTES = 8 << 20
+SMALL_DOCUMENT_BYTES = 64 << 20
+_BIG_INT = re.compile(rb"[:\[,]\s*-?\d{19,}\s*[,\]}]")
+
+
+@dataclass
+class _Lines:
+    data: bytes  # newline-separated JSON texts, each one record
+    first_record: int
+    lines: list[int] | None  # physical start line per record, when known
+    first_line: int | None
+
+
+class JsonRecordReader:
+    """Parse chunks of newline-separated JSON records into :class:`SourceBatch` objects."""
+
+    def __init__(
+        self,
+        *,
+        uri: str,
+        on_error: OnError,
+        quarantine: QuarantineSink | None,
+        member: str | None = None,
+    ) -> None:
+        self.uri = uri
+        self.on_error = on_error
+        self.quarantine = quarantine
+        self.member = member
+        self.records_read = 0
+        self.records_quarantined = 0
+
+    def batch(self, chunk: _Lines) -> SourceBatch | None:
+        texts = chunk.data.split(b"\n")
+        if texts and texts[-1] == b"":
+            texts.pop()
+        keep_lines: list[int] | None = [] if chunk.lines is not None else None
+        good: list[bytes] = []
+        first_good: int | None = None
+        try:
+            table = self._arrow(chunk.data)
+            good = texts
+            if keep_lines is not None and chunk.lines is not None:
+                keep_lines = chunk.lines
+            first_good = 0
+        except (pa.ArrowInvalid, _NeedsPython):
+            table = None
+        if table is None:
+            records: list[Any] = []
+            for i, text in enumerate(texts):
+                line = chunk.lines[i] if chunk.lines is not None else None
+                try:
+                    value = orjson.loads(text)
+                except orjson.JSONDecodeError as exc:
+                    self._reject(line, chunk.first_record + i, text, f"invalid JSON: {exc}", "invalid_json")
+                    continue
+                if not isinstance(value, dict):
+                    self._reject(
+                        line,
+                        chunk.first_record + i,
+                        text,
+                        f"expected a JSON object, found {type(value).__name__}",
+                        "not_an_object",
+                    )
+                    continue
+                if first_good is None:
+                    first_good = i
+                records.append(value)
+                good.append(text)
+                if keep_lines is not None and line is not None:
+                    keep_lines.append(line)
+            if not good:
+                return None
+            try:
+                table = self._arrow(b"\n".join(good) + b"\n")
+            except (pa.ArrowInvalid, _NeedsPython):
+                table = _from_records(records)
+        self.records_read += table.num_rows
+        if table.num_rows == 0:
+            return None
+        batch = table.combine_chunks().to_batches()[0] if table.num_rows else None
+        lines = np.asarray(keep_lines, dtype=np.int64) if keep_lines is not None else None
+        origin = Origin(
+            uri=self.uri,
+            first_record=chunk.first_record + (first_good or 0),
+            first_line=int(lines[0]) if lines is not None and len(lines) else chunk.first_line,
+            member=self.member,
+        )
+        return SourceBatch(batch, origin, (lambda: lines) if lines is not None else None)
+
+    def _arrow(self, data: bytes) -> pa.Table:
+        if _BIG_INT.search(data):
+            raise _NeedsPython
+        options = pajson.ReadOptions(use_threads=False, block_size=max(len(data) + 1, 1 << 20))
+        table = pajson.read_json(pa.BufferReader(data), read_options=options)
+        if _has_timestamps(table.schema):
+            schema = pa.schema([_without_timestamps(f) for f in table.schema])
+            table = pajson.read_json(
+                pa.BufferReader(data),
+                read_options=options,
+                parse_options=pajson.ParseOptions(explicit_schema=schema),
+            )
+        return table
+
+    def _reject(self, line: int | None, record: int, raw: bytes, reason: str, code: str) -> None:
+        if self.on_error is OnError.FAIL:
+            raise InputError(reason, path=self.uri, line=line, code=code)
+        self.records_quarantined += 1
+        if self.on_error is OnError.QUARANTINE and self.quarantine is not None:
+            self.quarantine(
+                QuarantinedRecord(
+                    uri=self.uri, line=line, record=record, reason=reason, code=code, raw=raw,
+                    member=self.member,
+                )
+            )
+
+
+class _NeedsPython(Exception):
+    """The chunk holds values Arrow's JSON reader would change; build it in Python."""
+
+
+def _has_timestamps(schema: pa.Schema) -> bool:
+    return any(_type_has_timestamp(f.type) for f in schema)
+
+
+def _type_has_timestamp(t: pa.DataType) -> bool:
+    if pa.types.is_timestamp(t):
+        return True
+    if pa.types.is_struct(t):
+        return any(_type_has_timestamp(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _type_has_timestamp(t.value_type)
+    return False
+
+
+def _without_timestamps(f: pa.Field) -> pa.Field:
+    return f.with_type(_replace_timestamps(f.type))
+
+
+def _replace_timestamps(t: pa.DataType) -> pa.DataType:
+    if pa.types.is_timestamp(t):
+        return pa.string()
+    if pa.types.is_struct(t):
+        return pa.struct([_without_timestamps(t.field(i)) for i in range(t.num_fields)])
+    if pa.types.is_list(t):
+        return pa.list_(_without_timestamps(t.value_field))
+    return t
+
+
+def _from_records(records: list[dict[str, Any]]) -> pa.Table:
+    """Build a table in Python; a key whose values Arrow cannot unify is kept as JSON text."""
+    keys: dict[str, None] = {}
+    for record in records:
+        for key in record:
+            keys.setdefault(key, None)
+    arrays = []
+    fields = []
+    for key in keys:
+        values = [r.get(key) for r in records]
+        try:
+            array = pa.array(values)
+            if pa.types.is_null(array.type) or not _fits(array.type):
+                raise pa.ArrowInvalid("untyped")
+            fields.append(pa.field(key, array.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            array = pa.array(
+                [None if v is None else orjson.dumps(v).decode() for v in values], pa.string()
+            )
+            if any(v is not None for v in values):
+                fields.append(pa.field(key, pa.string(), metadata={b"assay.encoding": b"json"}))
+            else:
+                array = pa.nulls(len(values))
+                fields.append(pa.field(key, pa.null()))
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _fits(t: pa.DataType) -> bool:
+    # pa.array turns integers beyond int64 into uint64 or decimals; keep those as text.
+    if pa.types.is_unsigned_integer(t) or pa.types.is_decimal(t):
+        return False
+    if pa.types.is_struct(t):
+        return all(_fits(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _fits(t.value_type)
+    return True
+
+
+# ---------------------------------------------------------------------- JSON Lines
+def jsonl_chunks(stream: BinaryIO, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[_Lines]:
+    """Cut a JSON Lines stream into chunks of whole, non-blank lines with their numbers."""
+    buffer = b""
+    line = 1
+    record = 1
+    eof = False
+    while not eof:
+        data = stream.read(chunk_bytes)
+        eof = not data
+        buffer += data
+        cut = len(buffer) if eof else buffer.rfind(b"\n") + 1
+        if cut <= 0:
+            continue
+        body, buffer = buffer[:cut], buffer[cut:]
+        physical = body.split(b"\n")
+        if physical and physical[-1] == b"":
+            physical.pop()
+        texts: list[bytes] = []
+        numbers: list[int] = []
+        for i, text in enumerate(physical):
+            stripped = text.strip()
+            if stripped:
+                texts.append(stripped)
+                numbers.append(line + i)
+        line += body.count(b"\n")
+        if texts:
+            yield _Lines(b"\n".join(texts) + b"\n", record, numbers, numbers[0])
+            record += len(texts)
+
+
+# ---------------------------------------------------------------------- JSON documents
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}\n]')
+
+
+def document_chunks(
+    stream: BinaryIO,
+    *,
+    uri: str,
+    size: int | None,
+    record_path: str | None,
+    chunk_records: int = 20_000,
+) -> tuple[str | None, Iterator[_Lines]]:
+    """Records of a JSON document as line chunks, and the key that held them (if any)."""
+    if size is not None and size > SMALL_DOCUMENT_BYTES:
+        return _stream_large_array(stream, uri=uri, record_path=record_path, chunk_records=chunk_records)
+    text = stream.read()
+    if not text.strip():
+        raise InputError("the file is empty", path=uri, code="empty_file")
+    try:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        line = text[: getattr(exc, "pos", 0)].count(b"\n") + 1
+        raise InputError(f"invalid JSON document: {exc.msg}", path=uri, line=line, code="invalid_json") from exc
+    records, path = _records_of(document, record_path, uri)
+    lines = _element_lines(text, path) if len(text) < (16 << 20) else None
+
+    def chunks() -> Iterator[_Lines]:
+        for start in range(0, len(records), chunk_records):
+            part = records[start : start + chunk_records]
+            data = b"\n".join(_dump(r) for r in part) + b"\n"
+            numbers = lines[start : start + len(part)] if lines and len(lines) == len(records) else None
+            yield _Lines(data, start + 1, numbers, numbers[0] if numbers else None)
+
+    return path, chunks()
+
+
+def _dump(record: Any) -> bytes:
+    return orjson.dumps(record)
+
+
+def _records_of(document: Any, record_path: str | None, uri: str) -> tuple[list[Any], str | None]:
+    if record_path:
+        node = document
+        for part in record_path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise InputError(
+                    f"the document has no key {record_path!r}", path=uri, code="bad_record_path"
+                )
+            node = node[part]
+        return (node if isinstance(node, list) else [node]), record_path
+    if isinstance(document, list):
+        return document, None
+    if isinstance(document, dict):
+        path = _find_record_list(document)
+        if path:
+            node: Any = document
+            for part in path.split("."):
+                node = node[part]
+            return node, path
+        return [document], None
+    raise InputError(
+        f"a JSON document of a single {type(document).__name__} holds no records",
+        path=uri,
+        code="no_records",
+    )
+
+
+def _find_record_list(document: dict[str, Any], depth: int = 0) -> str | None:
+    """The key holding the records in a wrapper like {"data": [...], "meta": {...}}."""
+    best: tuple[int, str] | None = None
+    for key, value in document.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            if best is None or len(value) > best[0]:
+                best = (len(value), key)
+        elif isinstance(value, dict) and depth < 2:
+            inner = _find_record_list(value, depth + 1)
+            if inner:
+                node = value
+                for part in inner.split("."):
+                    node = node[part]
+                if best is None or len(node) > best[0]:
+                    best = (len(node), f"{key}.{inner}")
+    # Only a wrapper: the other keys are metadata, not a record of its own.
+    if best and (best[0] > 1 or len(document) <= 3):
+        return best[1]
+    return None
+
+
+def _element_lines(text: bytes, path: str | None) -> list[int] | None:
+    """Physical line where each element of the record array starts (small files only)."""
+    target_depth = 1 + (len(path.split(".")) if path else 0)
+    depth = 0
+    line = 1
+    starts: list[int] = []
+    expect_element = False
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token == b"\n":
+            line += 1
+            continue
+        if token.startswith(b'"'):
+            line += token.count(b"\n")
+            if expect_element and depth == target_depth:
+                starts.append(line)
+            continue
+        if token in (b"[", b"{"):
+            if depth == target_depth and token == b"{":
+                starts.append(line)
+            depth += 1
+            expect_element = token == b"[" and depth == target_depth
+        else:
+            depth -= 1
+    return starts or None
+
+
+def _stream_large_array(
+    stream: BinaryIO, *, uri: str, record_path: str | None, chunk_records: int
+) -> tuple[str | None, Iterator[_Lines]]:
+    try:
+        import ijson
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise InputError(
+            "this JSON document is too large to read at once and the streaming parser "
+            "'ijson' is not installed",
+            path=uri,
+            hint="pip install ijson, or convert the file to JSON Lines",
+            code="missing_dependency",
+        ) from exc
+    prefix = (record_path + ".item") if record_path else "item"
+
+    def chunks() -> Iterator[_Lines]:
+        part: list[bytes] = []
+        record = 1
+        try:
+            for item in ijson.items(stream, prefix, use_float=True):
+                part.append(orjson.dumps(item))
+                if len(part) >= chunk_records:
+                    yield _Lines(b"\n".join(part) + b"\n", record, None, None)
+                    record += len(part)
+                    part = []
+        except ijson.JSONError as exc:
+            raise InputError(f"invalid JSON document: {exc}", path=uri, code="invalid_json") from exc
+        if part:
+            yield _Lines(b"\n".join(part) + b"\n", record, None, None)
+
+    return record_path, chunks()
+
+
+def read_json_batches(
+    chunks: Iterator[_Lines], reader: JsonRecordReader
+) -> Iterator[SourceBatch]:
+    for chunk in chunks:
+        batch = reader.batch(chunk)
+        if batch is not None:
+            yield batch
+
+
+LineChunks = Callable[[], Iterator[_Lines]]

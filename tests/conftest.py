@@ -1,0 +1,31 @@
+"""Shared fixtures: paths to the bundled data, and a helper to read a whole input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+import assay.sources as sources
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOP = ROOT / "examples" / "shop"
+
+
+@pytest.fixture
+def shop() -> Path:
+    return SHOP
+
+
+def read_all(path: str | Path | list[str], **options: Any) -> tuple[sources.Source, list[tuple[sources.Stream, pa.Table]]]:
+    """Open inputs and read every stream fully; return the source and one table per stream."""
+    inputs = [str(p) for p in path] if isinstance(path, list) else str(path)
+    source = sources.open_source(inputs, **options)
+    tables = []
+    for stream in source.streams():
+        batches = [b.data for b in stream.batches()]
+        table = pa.Table.from_batches(batches) if batches else None
+        tables.append((stream, table))
+    return source, tables
