@@ -19,7 +19,9 @@ def shop() -> Path:
     return SHOP
 
 
-def read_all(path: str | Path | list[str], **options: Any) -> tuple[sources.Source, list[tuple[sources.Stream, pa.Table]]]:
+def read_all(
+    path: str | Path | list[str], **options: Any
+) -> tuple[sources.Source, list[tuple[sources.Stream, pa.Table]]]:
     """Open inputs and read every stream fully; return the source and one table per stream."""
     inputs = [str(p) for p in path] if isinstance(path, list) else str(path)
     source = sources.open_source(inputs, **options)

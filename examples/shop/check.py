@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -181,14 +182,14 @@ def strings(obj: object) -> Iterator[tuple[str, str]]:
 
 
 def check_csv(
-    name: str, facts: dict[str, object], problems: Problems
+    name: str, facts: dict[str, Any], problems: Problems
 ) -> tuple[list[Finding], list[dict[str, str]], set[int]]:
     """Find defects in a delimited file; return findings, clean rows, dirty line numbers."""
     data = (HERE / name).read_bytes()
     lines = physical_lines(data, str(facts["line_terminator"]), name, problems)
     encoding, delimiter = str(facts["encoding"]), str(facts["delimiter"])
-    columns = list(facts["columns"])  # type: ignore[call-overload]
-    preamble = int(facts["preamble_lines"])  # type: ignore[call-overload]
+    columns = list(facts["columns"])
+    preamble = int(facts["preamble_lines"])
     problems.check(data[:3] != b"\xef\xbb\xbf", f"{name}: unexpected BOM")
     for k in range(preamble):
         problems.check(delimiter.encode() not in lines[k], f"{name}: delimiter in preamble")
@@ -240,15 +241,15 @@ def check_csv(
 
 
 def check_jsonl(
-    name: str, facts: dict[str, object], problems: Problems
-) -> tuple[list[Finding], list[dict[str, object]]]:
+    name: str, facts: dict[str, Any], problems: Problems
+) -> tuple[list[Finding], list[dict[str, Any]]]:
     """Find defects in a JSON Lines file; return findings and clean records."""
     data = (HERE / name).read_bytes()
     lines = physical_lines(data, str(facts["line_terminator"]), name, problems)
     problems.check(len(lines) == facts["records"], f"{name}: record count")
-    columns = set(facts["columns"])  # type: ignore[call-overload]
+    columns = set(facts["columns"])
     findings: list[Finding] = []
-    clean: list[dict[str, object]] = []
+    clean: list[dict[str, Any]] = []
     seen: set[object] = set()
     previous: bytes | None = None
     for n, raw in enumerate(lines, start=1):
@@ -269,8 +270,10 @@ def check_jsonl(
                 found.append((name, n, n, kind, "ordered_at", obj["ordered_at"]))
             problems.check(obj["status"] in STATUSES, f"{name}:{n}: status")
             problems.check(obj["currency"] in CURRENCIES, f"{name}:{n}: currency")
-            problems.check(re.search(r'"total": \d+\.\d{2},', text) is not None,
-                           f"{name}:{n}: total not written with 2 decimals")  # fmt: skip
+            problems.check(
+                re.search(r'"total": \d+\.\d{2},', text) is not None,
+                f"{name}:{n}: total not written with 2 decimals",
+            )
             problems.check(isinstance(obj["shipping"]["postal_code"], str), f"{name}:{n}: postal")
             problems.check(obj["order_id"] not in seen, f"{name}:{n}: unlisted duplicate key")
             seen.add(obj["order_id"])
@@ -282,8 +285,8 @@ def check_jsonl(
 
 
 def check_json(
-    name: str, facts: dict[str, object], problems: Problems
-) -> tuple[list[Finding], list[dict[str, object]]]:
+    name: str, facts: dict[str, Any], problems: Problems
+) -> tuple[list[Finding], list[dict[str, Any]]]:
     """Find defects in the pretty-printed JSON array; return findings and clean records."""
     data = (HERE / name).read_bytes()
     lines = physical_lines(data, str(facts["line_terminator"]), name, problems)
@@ -291,7 +294,7 @@ def check_json(
     starts = [n for n, ln in enumerate(lines, start=1) if ln == b"  {"]
     problems.check(len(starts) == len(records) == facts["records"], f"{name}: record count")
     findings: list[Finding] = []
-    clean: list[dict[str, object]] = []
+    clean: list[dict[str, Any]] = []
     seen: set[object] = set()
     for n, (line, obj) in enumerate(zip(starts, records, strict=True), start=1):
         found: list[Finding] = []
@@ -325,10 +328,14 @@ def check_reproducible(problems: Problems) -> None:
     digests: list[dict[str, str]] = []
     for _ in range(2):
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, str(HERE / "generate.py"), "--out", tmp],
-                           check=True, capture_output=True)  # fmt: skip
-            digests.append({n: hashlib.sha256((Path(tmp) / n).read_bytes()).hexdigest()
-                            for n in GENERATED})  # fmt: skip
+            subprocess.run(
+                [sys.executable, str(HERE / "generate.py"), "--out", tmp],
+                check=True,
+                capture_output=True,
+            )
+            digests.append(
+                {n: hashlib.sha256((Path(tmp) / n).read_bytes()).hexdigest() for n in GENERATED}
+            )
     problems.check(digests[0] == digests[1], "generate.py is not deterministic")
     for n in GENERATED:
         committed = hashlib.sha256((HERE / n).read_bytes()).hexdigest()
@@ -343,11 +350,10 @@ def main() -> int:
     problems = Problems()
     check_reproducible(problems)
     key = yaml.safe_load((HERE / "dirty.yaml").read_text("utf-8"))
-    files: dict[str, dict[str, object]] = key["files"]
-    total = sum((HERE / n).stat().st_size for n in GENERATED)
-    problems.check(total < MAX_TOTAL_BYTES, f"dataset too large: {total} bytes")
+    files: dict[str, dict[str, Any]] = key["files"]
+    size = sum((HERE / n).stat().st_size for n in GENERATED)
+    problems.check(size < MAX_TOTAL_BYTES, f"dataset too large: {size} bytes")
 
-    found: list[Finding] = []
     f_c, customers, _ = check_csv("customers.csv", files["customers.csv"], problems)
     f_o, orders = check_jsonl("orders.jsonl", files["orders.jsonl"], problems)
     f_i, items, item_dirty_lines = check_csv("order_items.csv", files["order_items.csv"], problems)
@@ -355,23 +361,28 @@ def main() -> int:
     f_r, reviews = check_json("reviews.json", files["reviews.json"], problems)
     found = f_c + f_o + f_i + f_p + f_r
 
-    expected = {(d["file"], d["line"], d["record"], d["kind"], d["field"], d["value"])
-                for d in key["dirty"]}  # fmt: skip
+    expected = {
+        (d["file"], d["line"], d["record"], d["kind"], d["field"], d["value"]) for d in key["dirty"]
+    }
     for f in sorted(set(found) - expected, key=str):
         problems.append(f"defect not in dirty.yaml: {f}")
     for f in sorted(expected - set(found), key=str):
         problems.append(f"dirty.yaml item not found in the data: {f}")
     problems.check(len(key["dirty"]) == len(expected), "dirty.yaml lists an item twice")
+    for d in key["dirty"]:
+        if "byte_offset" in d:
+            byte = (HERE / d["file"]).read_bytes()[d["byte_offset"]]
+            problems.check(f"0x{byte:02X}" == d["byte"], f"byte_offset of {d} points at {byte}")
 
     # Foreign keys, checked on clean records only.
     customer_ids = {int(c["customer_id"]) for c in customers}
-    order_by_id = {int(o["order_id"]): o for o in orders}  # type: ignore[call-overload]
+    order_by_id = {int(o["order_id"]): o for o in orders}
     for o in orders:
         problems.check(o["customer_id"] in customer_ids, f"orders: orphan customer in {o}")
     for row in items + payments:
         problems.check(int(row["order_id"]) in order_by_id, f"orphan order_id in {row}")
     for r in reviews:
-        order = order_by_id.get(r["order_id"])  # type: ignore[arg-type]
+        order = order_by_id.get(r["order_id"])
         problems.check(order is not None, f"reviews: orphan order_id {r['order_id']}")
         problems.check(r["customer_id"] in customer_ids, f"reviews: orphan customer {r}")
         if order is not None:
@@ -402,8 +413,10 @@ def main() -> int:
     for p in problems:
         print("PROBLEM:", p)
     counts = ", ".join(f"{n}={files[n]['records']}" for n in files)
-    print(f"{'FAILED' if problems else 'OK'}: {len(key['dirty'])} dirty items, records {counts}, "
-          f"{total} bytes")  # fmt: skip
+    print(
+        f"{'FAILED' if problems else 'OK'}: {len(key['dirty'])} dirty items, records {counts}, "
+        f"{size} bytes"
+    )
     return 1 if problems else 0
 
 

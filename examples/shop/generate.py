@@ -40,7 +40,6 @@ SIGNUP_END = date(2024, 2, 29)
 ORDER_START = datetime(2023, 1, 1)
 ORDER_END = datetime(2024, 3, 20)  # leaves room for payments before the export date
 EXPORT_DATE = "01.04.2024"
-REVIEW_TZ_NOTE = "UTC"
 
 N_CUSTOMERS = 250
 N_ORDERS = 600
@@ -61,10 +60,22 @@ ORDER_KEYS = [
     "shipping", "coupon_code", "gift_message", "notes",
 ]  # fmt: skip
 ITEM_COLUMNS = [
-    "order_id", "line_no", "sku", "product_name", "quantity", "unit_price", "discount_pct",
+    "order_id",
+    "line_no",
+    "sku",
+    "product_name",
+    "quantity",
+    "unit_price",
+    "discount_pct",
 ]
 PAYMENT_COLUMNS = [
-    "payment_id", "order_id", "paid_at", "amount", "currency", "method", "reference",
+    "payment_id",
+    "order_id",
+    "paid_at",
+    "amount",
+    "currency",
+    "method",
+    "reference",
 ]
 REVIEW_KEYS = [
     "review_id", "order_id", "customer_id", "rating", "title", "body", "created_at",
@@ -265,6 +276,7 @@ COUNTRIES: tuple[Country, ...] = (
     ),
 )  # fmt: skip
 COUNTRY_BY_CODE = {c.code: c for c in COUNTRIES}
+FINANCE_CITY = COUNTRY_BY_CODE["DE"].cities[0]  # the finance system books in German time
 
 # EUR base prices converted with fixed (made-up but plausible) rates.
 RATES = {
@@ -412,7 +424,7 @@ def fill(rng: random.Random, template: str, area_code: str = "") -> str:
 
 
 def slug(text: str) -> str:
-    """ASCII-fold a name for e-mail local parts (Müller -> mueller is too clever; -> muller)."""
+    """ASCII-fold a name for an e-mail local part (Müller -> muller, Weiß -> weiss)."""
     folded = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
     return "".join(ch for ch in folded.lower() if ch.isascii() and ch.isalnum())
 
@@ -526,24 +538,70 @@ class Facts:
     columns: list[str]
 
 
-class LineWriter:
-    """Accumulates bytes and tracks the 1-based physical line where each chunk starts."""
+Written = tuple[bytes, Facts, list[Dirty]]
+At = tuple[int, int]  # (physical line, record number) where a record starts
 
-    def __init__(self) -> None:
+
+class FileBuilder:
+    """Accumulates one file's bytes while counting physical lines and data records.
+
+    Line numbers in dirty.yaml come from here, at write time, so they cannot
+    disagree with the bytes that are actually written.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
         self.chunks: list[bytes] = []
         self.next_line = 1
         self.offset = 0
+        self.records = 0
+        self.preamble_lines = 0
+        self.dirty: list[Dirty] = []
 
-    def add(self, data: bytes) -> int:
-        """Append a chunk; return the physical line number it starts on."""
-        start = self.next_line
+    def preamble(self, text: str, encoding: str) -> None:
+        """Append a free-text line that precedes the header (counted for dirty.yaml)."""
+        self.preamble_lines += 1
+        self.raw(text.encode(encoding))
+
+    def raw(self, data: bytes) -> None:
+        """Append bytes that are not a data record (preamble, header, brackets)."""
         self.chunks.append(data)
         self.next_line += data.count(b"\n")
         self.offset += len(data)
-        return start
 
-    def getvalue(self) -> bytes:
-        return b"".join(self.chunks)
+    def record(self, data: bytes) -> At:
+        """Append one data record; return where it starts."""
+        self.records += 1
+        at = (self.next_line, self.records)
+        self.raw(data)
+        return at
+
+    def flag(
+        self,
+        at: At,
+        kind: str,
+        note: str,
+        field: str | None = None,
+        value: str | None = None,
+        **extra: int | str,
+    ) -> None:
+        """Log a defect injected into the record at ``at``."""
+        self.dirty.append(Dirty(self.name, at[0], at[1], kind, field, value, note, extra))
+
+    def duplicate(self, original: At, data: bytes, what: str) -> None:
+        """Write ``data`` again, verbatim, straight after the original record."""
+        at = self.record(data)
+        self.flag(at, "duplicate", f"Exact copy of line {original[0]} ({what} appears twice).")
+
+    def done(self, fmt: str, encoding: str, delimiter: str | None, columns: list[str]) -> Written:
+        """Finish the file and describe it; CSV files always carry a header row here."""
+        data = b"".join(self.chunks)
+        terminator = "CRLF" if b"\r\n" in data else "LF"
+        facts = Facts(
+            fmt, encoding, delimiter, terminator, self.preamble_lines, fmt == "csv",
+            self.records, columns,
+        )  # fmt: skip
+        return data, facts, self.dirty
 
 
 # --------------------------------------------------------------------------- #
@@ -553,6 +611,8 @@ class LineWriter:
 
 @dataclass
 class Customer:
+    """A customer plus the address that orders usually ship to."""
+
     customer_id: int
     email: str
     first_name: str
@@ -576,6 +636,8 @@ class Customer:
 
 @dataclass
 class Item:
+    """One order line; prices are already in the order's currency."""
+
     order_id: int
     line_no: int
     product: Product
@@ -598,6 +660,8 @@ class Item:
 
 @dataclass
 class Order:
+    """An order; ``total`` is derived from the items so the two always reconcile."""
+
     order_id: int
     customer: Customer
     utc: datetime
@@ -615,6 +679,8 @@ class Order:
 
 @dataclass
 class Payment:
+    """A booking in the finance system (negative amounts are refunds)."""
+
     order: Order
     utc: datetime
     amount: Decimal
@@ -623,7 +689,7 @@ class Payment:
     payment_id: int = 0
 
     def row(self) -> list[str]:
-        off = utc_offset_hours(COUNTRY_BY_CODE["DE"].cities[0], "eu", self.utc)
+        off = utc_offset_hours(FINANCE_CITY, "eu", self.utc)
         local = self.utc + timedelta(hours=off)
         return [
             str(self.payment_id), str(self.order.order_id), f"{local:%d.%m.%Y %H:%M}",
@@ -661,16 +727,19 @@ UNDECODABLE_PROFILE = ("FR", "Claire", "Dupré")  # its é gets written as raw L
 def make_customers(rng: random.Random) -> tuple[list[Customer], dict[str, int]]:
     """Customers sorted by signup date (ids follow signup order, like a real sequence)."""
     span = (SIGNUP_END - SIGNUP_START).days
-    dates = sorted(SIGNUP_START + timedelta(days=rng.randrange(span + 1))
-                   for _ in range(N_CUSTOMERS))  # fmt: skip
+    dates = sorted(
+        SIGNUP_START + timedelta(days=rng.randrange(span + 1)) for _ in range(N_CUSTOMERS)
+    )
     special = rng.sample(range(10, N_CUSTOMERS - 10), len(FORCED_PROFILES) + 3)
     forced = dict(zip(special, FORCED_PROFILES, strict=False))
-    undecodable, ragged, dup = special[len(FORCED_PROFILES):]
+    undecodable, ragged, dup = special[len(FORCED_PROFILES) :]
     forced[undecodable] = UNDECODABLE_PROFILE
     # Put the impossible 2023-02-30 on a customer who really signed up around then.
     around = [i for i, d in enumerate(dates) if (d.year, d.month) in ((2023, 2), (2023, 3))]
-    bad_date = rng.choice([i for i in around if i not in special] or
-                          [i for i in range(10, N_CUSTOMERS - 10) if i not in special])
+    bad_date = rng.choice(
+        [i for i in around if i not in special]
+        or [i for i in range(10, N_CUSTOMERS - 10) if i not in special]
+    )
 
     weights = [c.weight for c in COUNTRIES]
     used_emails: set[str] = set()
@@ -691,13 +760,23 @@ def make_customers(rng: random.Random) -> tuple[list[Customer], dict[str, int]]:
         while email in used_emails:
             email = f"{local}{rng.randint(100, 999)}@{rng.choice(country.domains)}"
         used_emails.add(email)
-        phone = "" if rng.random() < 0.05 else fill(rng, rng.choice(country.phones),
-                                                    city.area_code)  # fmt: skip
-        customers.append(Customer(
-            customer_id=1001 + i, email=email, first_name=first, last_name=last, phone=phone,
-            country=country, city=city, street=street, postal_code=postal, signup_date=signup,
-            is_vip=rng.random() < 0.12, segment=rng.choices(SEGMENTS, SEGMENT_WEIGHTS)[0],
-        ))  # fmt: skip
+        phone = "" if rng.random() < 0.05 else fill(rng, rng.choice(country.phones), city.area_code)
+        customers.append(
+            Customer(
+                customer_id=1001 + i,
+                email=email,
+                first_name=first,
+                last_name=last,
+                phone=phone,
+                country=country,
+                city=city,
+                street=street,
+                postal_code=postal,
+                signup_date=signup,
+                is_vip=rng.random() < 0.12,
+                segment=rng.choices(SEGMENTS, SEGMENT_WEIGHTS)[0],
+            )
+        )
     dirty = {"undecodable": undecodable, "ragged": ragged, "duplicate": dup, "bad_date": bad_date}
     return customers, dirty
 
@@ -712,8 +791,9 @@ def make_orders(
     drafts: list[tuple[datetime, Customer]] = []
     for _ in range(N_ORDERS):
         cust = rng.choices(pool, activity)[0]
-        earliest = max(ORDER_START, datetime.combine(cust.signup_date, datetime.min.time())
-                       + timedelta(days=1))  # fmt: skip
+        earliest = max(
+            ORDER_START, datetime.combine(cust.signup_date, datetime.min.time()) + timedelta(days=1)
+        )
         drafts.append((daytime_instant(rng, earliest, ORDER_END, cust.city), cust))
     drafts.sort(key=lambda d: (d[0], d[1].customer_id))
 
@@ -727,12 +807,16 @@ def make_orders(
             ship_country = country if roll < 0.95 else rng.choice(COUNTRIES)
             city, street, postal = make_address(rng, ship_country)
         shipping: dict[str, object] = {
-            "street": street, "city": city.name, "postal_code": postal,
+            "street": street,
+            "city": city.name,
+            "postal_code": postal,
             "country": ship_country.code,
-        }  # fmt: skip
+        }
         if rng.random() < 0.4:
-            shipping["geo"] = {"lat": round(city.lat + rng.uniform(-0.05, 0.05), 5),
-                               "lon": round(city.lon + rng.uniform(-0.05, 0.05), 5)}  # fmt: skip
+            shipping["geo"] = {
+                "lat": round(city.lat + rng.uniform(-0.05, 0.05), 5),
+                "lon": round(city.lon + rng.uniform(-0.05, 0.05), 5),
+            }
         if rng.random() < 0.15:  # orders that came in through the API carry UTC "Z" stamps
             stamp = iso_z(utc)
         else:
@@ -745,11 +829,18 @@ def make_orders(
         if rng.random() < 0.30:
             note = rng.choice(NOTES)
             extras["notes"] = None if rng.random() < 0.35 else note
-        orders.append(Order(
-            order_id=50001 + n, customer=cust, utc=utc, ordered_at=stamp,
-            status=rng.choices(STATUSES, STATUS_WEIGHTS)[0], currency=country.currency,
-            shipping=shipping, extras=extras,
-        ))  # fmt: skip
+        orders.append(
+            Order(
+                order_id=50001 + n,
+                customer=cust,
+                utc=utc,
+                ordered_at=stamp,
+                status=rng.choices(STATUSES, STATUS_WEIGHTS)[0],
+                currency=country.currency,
+                shipping=shipping,
+                extras=extras,
+            )
+        )
     invalid, bad_ts, dup = rng.sample(range(10, N_ORDERS - 10), 3)
     return orders, {"invalid_json": invalid, "bad_date": bad_ts, "duplicate": dup}
 
@@ -759,15 +850,24 @@ def make_items(rng: random.Random, orders: list[Order]) -> None:
     for order in orders:
         n = rng.choices((1, 2, 3, 4, 5, 6), (30, 26, 19, 13, 7, 5))[0]
         for line_no, product in enumerate(rng.sample(PRODUCTS, n), start=1):
-            qty = rng.choices((1, 2, 3, 6, 12), (60, 20, 10, 7, 3))[0] if product.bulk else \
-                rng.choices((1, 2, 3), (85, 12, 3))[0]  # fmt: skip
+            qty = (
+                rng.choices((1, 2, 3, 6, 12), (60, 20, 10, 7, 3))[0]
+                if product.bulk
+                else rng.choices((1, 2, 3), (85, 12, 3))[0]
+            )
             discount = None
             if rng.random() < 0.3:
                 discount = Decimal(rng.choice(("5", "10", "12.5", "15", "20")))
-            order.items.append(Item(
-                order.order_id, line_no, product, qty,
-                money(product.price_eur * RATES[order.currency]), discount,
-            ))  # fmt: skip
+            order.items.append(
+                Item(
+                    order.order_id,
+                    line_no,
+                    product,
+                    qty,
+                    money(product.price_eur * RATES[order.currency]),
+                    discount,
+                )
+            )
 
 
 def make_payments(rng: random.Random, orders: list[Order]) -> list[Payment]:
@@ -785,20 +885,27 @@ def make_payments(rng: random.Random, orders: list[Order]) -> list[Payment]:
             first = money(total / 2)
             parts = [(paid, first), (paid + timedelta(days=rng.randint(1, 3)), total - first)]
             for k, (when, amount) in enumerate(parts, start=1):
-                ref = f"Teilzahlung {k}/2 – {de_amount(amount)} € – Best. {order.order_id}"
+                ref = f"Teilzahlung {k}/2 – {money_text(amount, order)} – Best. {order.order_id}"
                 payments.append(Payment(order, when, amount, method, ref))
         else:
-            payments.append(Payment(order, paid, total, method,
-                                     payment_reference(rng, order, method, name)))  # fmt: skip
+            payments.append(
+                Payment(order, paid, total, method, payment_reference(rng, order, method, name))
+            )
         if order.status == "returned":
             when = paid + timedelta(days=rng.randint(8, 20), minutes=rng.randint(0, 600))
-            ref = f"Erstattung Retoure {order.order_id} ({de_amount(total)} €)"
-            payments.append(Payment(order, min(when, datetime(2024, 3, 31, 12)), -total,
-                                    method, ref))  # fmt: skip
+            ref = f"Erstattung Retoure {order.order_id} ({money_text(total, order)})"
+            payments.append(
+                Payment(order, min(when, datetime(2024, 3, 31, 12)), -total, method, ref)
+            )
     payments.sort(key=lambda p: (p.utc, p.order.order_id, p.amount))
     for n, p in enumerate(payments):
         p.payment_id = 70001 + n
     return payments
+
+
+def money_text(amount: Decimal, order: Order) -> str:
+    """Amount as a German bookkeeper types it: '1.234,56 €', or with the code if not EUR."""
+    return f"{de_amount(amount)} {'€' if order.currency == 'EUR' else order.currency}"
 
 
 def payment_reference(rng: random.Random, order: Order, method: str, name: str) -> str:
@@ -808,14 +915,23 @@ def payment_reference(rng: random.Random, order: Order, method: str, name: str) 
     if method == "PayPal":
         options = [f"PayPal *SHOP {oid}", f"PP-{rng.getrandbits(40):010X}"]
     elif method == "Kreditkarte":
-        options = [f"VISA ****{rng.randrange(10000):04d} Best. {oid}",
-                   f"Mastercard ****{rng.randrange(10000):04d} – {oid}"]  # fmt: skip
+        options = [
+            f"VISA ****{rng.randrange(10000):04d} Best. {oid}",
+            f"Mastercard ****{rng.randrange(10000):04d} – {oid}",
+        ]
     else:
-        options = [f"RE-{year}-{oid}", f"Bestellung {oid} {name}",
-                   f"„{name}“ Rechnung {oid}", f"Zahlung zu Auftrag {oid} – {name}"]  # fmt: skip
+        options = [
+            f"RE-{year}-{oid}",
+            f"Bestellung {oid} {name}",
+            f"„{name}“ Rechnung {oid}",
+            f"Zahlung zu Auftrag {oid} – {name}",
+        ]
     if rng.random() < 0.25:
-        options = [f"{oid} / {de_amount(order.total)} € inkl. MwSt.",
-                   f"Kunde {name} – ”Express” {oid}", f"Best. {oid} – Rabatt 5 € abgezogen"]
+        options = [
+            f"{oid} / {money_text(order.total, order)} inkl. MwSt.",
+            f"Kunde {name} – “Express” {oid}",
+            f"Best. {oid} – Rabatt {money_text(Decimal(5), order)} abgezogen",
+        ]
     return rng.choice(options)
 
 
@@ -823,8 +939,9 @@ def make_reviews(
     rng: random.Random, orders: list[Order], excluded: set[int]
 ) -> tuple[list[dict[str, object]], dict[str, list[int]]]:
     """Reviews of delivered/returned orders, in creation order, written by the buyer."""
-    eligible = [o for o in orders
-                if o.status in ("delivered", "returned") and o.order_id not in excluded]
+    eligible = [
+        o for o in orders if o.status in ("delivered", "returned") and o.order_id not in excluded
+    ]
     chosen = sorted(rng.sample(eligible, N_REVIEWS), key=lambda o: o.order_id)
     drafts: list[tuple[datetime, Order]] = []
     for order in chosen:
@@ -847,37 +964,44 @@ def make_reviews(
         response: dict[str, str] | None = None
         if rng.random() < 0.25:
             responded = created + timedelta(hours=rng.randint(2, 96))
-            response = {"text": rng.choice(RESPONSES[mood]).format(name=first),
-                        "responded_at": iso_z(responded)}  # fmt: skip
-        reviews.append({
-            "review_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "order_id": order.order_id,
-            "customer_id": cust.customer_id,
-            "rating": rating,
-            "title": None if rng.random() < 0.04 else rng.choice(REVIEW_TITLES[mood]),
-            "body": body,
-            "created_at": iso_z(created),
-            "author": {"display_name": display, "verified": rng.random() < 0.8},
-            "helpful_votes": None if rng.random() < 0.03 else int(rng.expovariate(0.25)),
-            "tags": rng.sample(REVIEW_TAGS, rng.choice((0, 0, 1, 1, 2, 3))),
-            "response": response,
-        })  # fmt: skip
+            response = {
+                "text": rng.choice(RESPONSES[mood]).format(name=first),
+                "responded_at": iso_z(responded),
+            }
+        reviews.append(
+            {
+                "review_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "order_id": order.order_id,
+                "customer_id": cust.customer_id,
+                "rating": rating,
+                "title": None if rng.random() < 0.04 else rng.choice(REVIEW_TITLES[mood]),
+                "body": body,
+                "created_at": iso_z(created),
+                "author": {"display_name": display, "verified": rng.random() < 0.8},
+                "helpful_votes": None if rng.random() < 0.03 else int(rng.expovariate(0.25)),
+                "tags": rng.sample(REVIEW_TAGS, rng.choice((0, 0, 1, 1, 2, 3))),
+                "response": response,
+            }
+        )
     picks = rng.sample(range(10, N_REVIEWS - 10), 7)
-    return reviews, {"na_title": picks[0:3], "na_rating": picks[3:5],
-                     "bad_date": picks[5:6], "duplicate": picks[6:7]}  # fmt: skip
+    return reviews, {
+        "na_title": picks[0:3],
+        "na_rating": picks[3:5],
+        "bad_date": picks[5:6],
+        "duplicate": picks[6:7],
+    }
 
 
 # --------------------------------------------------------------------------- #
 # Writers: each returns (bytes, facts, dirty items)
 # --------------------------------------------------------------------------- #
 
-Written = tuple[bytes, Facts, list[Dirty]]
-
 
 def write_customers(customers: list[Customer], bad: dict[str, int]) -> Written:
     """UTF-8, comma, LF; one bad date, one short row, one raw 0xE9, one duplicate line."""
-    out, dirty, records = LineWriter(), [], 0
-    out.add(csv_line(CUSTOMER_COLUMNS, ",", "\n").encode("utf-8"))
+    out = FileBuilder(CUSTOMERS)
+    out.raw(csv_line(CUSTOMER_COLUMNS, ",", "\n").encode("utf-8"))
+    utf8_e = "é".encode()
     for i, cust in enumerate(customers):
         fields = cust.row()
         if i == bad["bad_date"]:
@@ -885,33 +1009,28 @@ def write_customers(customers: list[Customer], bad: dict[str, int]) -> Written:
         if i == bad["ragged"]:
             fields = fields[:-1]
         data = csv_line(fields, ",", "\n").encode("utf-8")
+        byte_offset = out.offset + data.find(utf8_e)
         if i == bad["undecodable"]:
-            assert data.count("é".encode()) == 1
-            byte_at = out.offset + data.index("é".encode())
-            data = data.replace("é".encode(), b"\xe9")
-        records += 1
-        line = out.add(data)
+            assert data.count(utf8_e) == 1, "the Latin-1 row must contain exactly one 'é'"
+            data = data.replace(utf8_e, b"\xe9")
+        at = out.record(data)
+        who = f"customer_id {cust.customer_id}"
         if i == bad["bad_date"]:
-            dirty.append(Dirty(CUSTOMERS, line, records, "bad_date", "signup_date", "2023-02-30",
-                               "February has no 30th; every other signup_date is a valid ISO "
-                               "date."))  # fmt: skip
+            note = f"February has no 30th ({who})."
+            out.flag(at, "bad_date", note, "signup_date", "2023-02-30")
         if i == bad["ragged"]:
-            dirty.append(Dirty(CUSTOMERS, line, records, "ragged_row", None, None,
-                               f"9 fields instead of 10: the trailing segment field is missing "
-                               f"(customer_id {cust.customer_id})."))  # fmt: skip
+            note = f"9 fields instead of 10: the trailing segment field is missing ({who})."
+            out.flag(at, "ragged_row", note)
         if i == bad["undecodable"]:
-            dirty.append(Dirty(CUSTOMERS, line, records, "undecodable_byte", "last_name", "Dupré",
-                               "last_name written as Latin-1 (byte 0xE9 for 'é') in an otherwise "
-                               "UTF-8 file; value shown decoded as Latin-1.",
-                               {"byte": "0xE9", "byte_offset": byte_at}))  # fmt: skip
+            note = (
+                f"last_name written as Latin-1 (byte 0xE9 for 'é') in an otherwise UTF-8 file "
+                f"({who}); value shown decoded as Latin-1."
+            )
+            extra: dict[str, int | str] = {"byte": "0xE9", "byte_offset": byte_offset}
+            out.flag(at, "undecodable_byte", note, "last_name", cust.last_name, **extra)
         if i == bad["duplicate"]:
-            records += 1
-            dup_line = out.add(data)
-            dirty.append(Dirty(CUSTOMERS, dup_line, records, "duplicate", None, None,
-                               f"Exact copy of line {line} (customer_id {cust.customer_id} "
-                               f"appears twice)."))  # fmt: skip
-    facts = Facts("csv", "utf-8", ",", "LF", 0, True, records, CUSTOMER_COLUMNS)
-    return out.getvalue(), facts, dirty
+            out.duplicate(at, data, who)
+    return out.done("csv", "utf-8", ",", CUSTOMER_COLUMNS)
 
 
 TOTAL_PLACEHOLDER = "@@TOTAL@@"
@@ -930,31 +1049,26 @@ def order_json(order: Order) -> str:
 
 def write_orders(orders: list[Order], bad: dict[str, int]) -> Written:
     """JSON Lines; one truncated line, one impossible timestamp, one duplicate line."""
-    out, dirty, records = LineWriter(), [], 0
+    out = FileBuilder(ORDERS)
+    bad_stamp = "2024-13-45T25:61:00Z"
     for i, order in enumerate(orders):
         if i == bad["bad_date"]:
-            order.ordered_at = "2024-13-45T25:61:00Z"
+            order.ordered_at = bad_stamp
         text = order_json(order)
         if i == bad["invalid_json"]:
             text = text[: len(text) // 2]
-        records += 1
-        line = out.add((text + "\n").encode("utf-8"))
+        data = (text + "\n").encode("utf-8")
+        at = out.record(data)
+        who = f"order_id {order.order_id}"
         if i == bad["bad_date"]:
-            dirty.append(Dirty(ORDERS, line, records, "bad_date", "ordered_at",
-                               "2024-13-45T25:61:00Z",
-                               "Month 13, day 45, hour 25, minute 61: not a timestamp."))  # fmt: skip
+            note = f"Month 13, day 45, hour 25, minute 61: not a timestamp ({who})."
+            out.flag(at, "bad_date", note, "ordered_at", bad_stamp)
         if i == bad["invalid_json"]:
-            dirty.append(Dirty(ORDERS, line, records, "invalid_json", None, text,
-                               f"Object cut off mid-way (order_id {order.order_id}); the line "
-                               f"is not valid JSON."))  # fmt: skip
+            note = f"Object cut off half-way ({who}); the line is not valid JSON."
+            out.flag(at, "invalid_json", note, None, text)
         if i == bad["duplicate"]:
-            records += 1
-            dup_line = out.add((text + "\n").encode("utf-8"))
-            dirty.append(Dirty(ORDERS, dup_line, records, "duplicate", None, None,
-                               f"Exact copy of line {line} (order_id {order.order_id} appears "
-                               f"twice)."))  # fmt: skip
-    facts = Facts("jsonl", "utf-8", None, "LF", 0, False, records, ORDER_KEYS)
-    return out.getvalue(), facts, dirty
+            out.duplicate(at, data, who)
+    return out.done("jsonl", "utf-8", None, ORDER_KEYS)
 
 
 def write_items(rng: random.Random, orders: list[Order], excluded: set[int]) -> Written:
@@ -966,8 +1080,8 @@ def write_items(rng: random.Random, orders: list[Order], excluded: set[int]) -> 
     bad_price = rng.choice(notebook or zero_end)
     ragged, dup = rng.sample([k for k in range(10, len(items) - 10) if k != bad_price], 2)
 
-    out, dirty, records = LineWriter(), [], 0
-    out.add(csv_line(ITEM_COLUMNS, ",", "\r\n").encode("utf-8"))
+    out = FileBuilder(ITEMS)
+    out.raw(csv_line(ITEM_COLUMNS, ",", "\r\n").encode("utf-8"))
     for k, item in enumerate(items):
         fields = item.row()
         if k == bad_price:
@@ -975,24 +1089,16 @@ def write_items(rng: random.Random, orders: list[Order], excluded: set[int]) -> 
         if k == ragged:
             fields.append("GESCHENKVERPACKUNG")
         data = csv_line(fields, ",", "\r\n").encode("utf-8")
-        records += 1
-        line = out.add(data)
-        key = f"(order_id {item.order_id}, line_no {item.line_no})"
+        at = out.record(data)
+        key = f"order_id {item.order_id}, line_no {item.line_no}"
         if k == bad_price:
-            dirty.append(Dirty(ITEMS, line, records, "bad_number", "unit_price", fields[5],
-                               f"Letter O instead of digit 0 {key}; intended "
-                               f"{item.unit_price:.2f}."))  # fmt: skip
+            note = f"Letter O instead of digit 0 ({key}); intended {item.unit_price:.2f}."
+            out.flag(at, "bad_number", note, "unit_price", fields[5])
         if k == ragged:
-            dirty.append(Dirty(ITEMS, line, records, "ragged_row", None, None,
-                               f"8 fields instead of 7: an extra trailing field {key}."))
+            out.flag(at, "ragged_row", f"8 fields instead of 7: an extra trailing field ({key}).")
         if k == dup:
-            records += 1
-            dup_line = out.add(data)
-            dirty.append(Dirty(ITEMS, dup_line, records, "duplicate", None, None,
-                               f"Exact copy of line {line}; composite key {key} appears "
-                               f"twice."))  # fmt: skip
-    facts = Facts("csv", "utf-8", ",", "CRLF", 0, True, records, ITEM_COLUMNS)
-    return out.getvalue(), facts, dirty
+            out.duplicate(at, data, f"composite key {key}")
+    return out.done("csv", "utf-8", ",", ITEM_COLUMNS)
 
 
 PAYMENTS_PREAMBLE = f"Zahlungsexport FinanzSystem 4.2 - erstellt am {EXPORT_DATE}"
@@ -1001,9 +1107,9 @@ PAYMENTS_PREAMBLE = f"Zahlungsexport FinanzSystem 4.2 - erstellt am {EXPORT_DATE
 def write_payments(rng: random.Random, payments: list[Payment]) -> Written:
     """cp1252, ';', decimal comma, CRLF, one preamble line; bad date, short row, duplicate."""
     bad_date, ragged, dup = rng.sample(range(10, len(payments) - 10), 3)
-    out, dirty, records = LineWriter(), [], 0
-    out.add((PAYMENTS_PREAMBLE + "\r\n").encode("cp1252"))
-    out.add(csv_line(PAYMENT_COLUMNS, ";", "\r\n").encode("cp1252"))
+    out = FileBuilder(PAYMENTS)
+    out.preamble(PAYMENTS_PREAMBLE + "\r\n", "cp1252")
+    out.raw(csv_line(PAYMENT_COLUMNS, ";", "\r\n").encode("cp1252"))
     for k, pay in enumerate(payments):
         fields = pay.row()
         if k == bad_date:
@@ -1011,65 +1117,64 @@ def write_payments(rng: random.Random, payments: list[Payment]) -> Written:
         if k == ragged:
             del fields[4]  # the currency column goes missing, later fields shift left
         data = csv_line(fields, ";", "\r\n").encode("cp1252")
-        records += 1
-        line = out.add(data)
+        at = out.record(data)
+        who = f"payment_id {pay.payment_id}"
         if k == bad_date:
-            dirty.append(Dirty(PAYMENTS, line, records, "bad_date", "paid_at", "31.02.2024 10:00",
-                               f"February has no 31st (payment_id {pay.payment_id})."))  # fmt: skip
+            out.flag(at, "bad_date", f"February has no 31st ({who}).", "paid_at", fields[2])
         if k == ragged:
-            dirty.append(Dirty(PAYMENTS, line, records, "ragged_row", None, None,
-                               f"6 fields instead of 7: currency is missing, so method and "
-                               f"reference shift left (payment_id {pay.payment_id})."))  # fmt: skip
+            note = f"6 fields instead of 7: currency is missing, later fields shift left ({who})."
+            out.flag(at, "ragged_row", note)
         if k == dup:
-            records += 1
-            dup_line = out.add(data)
-            dirty.append(Dirty(PAYMENTS, dup_line, records, "duplicate", None, None,
-                               f"Exact copy of line {line} (payment_id {pay.payment_id} appears "
-                               f"twice)."))  # fmt: skip
-    facts = Facts("csv", "cp1252", ";", "CRLF", 1, True, records, PAYMENT_COLUMNS)
-    return out.getvalue(), facts, dirty
+            out.duplicate(at, data, who)
+    return out.done("csv", "cp1252", ";", PAYMENT_COLUMNS)
+
+
+def json_block(obj: object) -> str:
+    """An array element exactly as ``json.dumps(array, indent=2)`` lays it out."""
+    return "\n".join("  " + ln for ln in json.dumps(obj, indent=2, ensure_ascii=False).split("\n"))
 
 
 def write_reviews(reviews: list[dict[str, object]], bad: dict[str, list[int]]) -> Written:
     """Pretty JSON array; N/A tokens, one impossible date, one duplicated object."""
-    objs: list[dict[str, object]] = []
-    notes: list[tuple[int, str, str | None, str | None, str]] = []  # index into objs
+    # (object, defects as (kind, note, field, value)); None marks the duplicate copy.
+    planned: list[tuple[dict[str, object], list[tuple[str, str, str, str]] | None]] = []
     for i, review in enumerate(reviews):
+        flags: list[tuple[str, str, str, str]] = []
         if i in bad["na_title"]:
             review["title"] = "N/A"
-            notes.append((len(objs), "null_token", "title", "N/A",
-                          "String 'N/A' standing in for a missing title."))
+            flags.append(("null_token", "String 'N/A' instead of a title.", "title", "N/A"))
         if i in bad["na_rating"]:
             review["rating"] = "N/A"
-            notes.append((len(objs), "null_token", "rating", "N/A",
-                          "String 'N/A' in an otherwise integer rating field."))
+            flags.append(("null_token", "String 'N/A' in an integer field.", "rating", "N/A"))
         if i in bad["bad_date"]:
             review["created_at"] = "2024-02-30T12:00:00Z"
-            notes.append((len(objs), "bad_date", "created_at", "2024-02-30T12:00:00Z",
-                          "February has no 30th."))
-        objs.append(review)
+            flags.append(
+                ("bad_date", "February has no 30th.", "created_at", "2024-02-30T12:00:00Z")
+            )
+        planned.append((review, flags))
         if i in bad["duplicate"]:
-            notes.append((len(objs), "duplicate", None, None,
-                          f"Same object as the previous record (review_id {review['review_id']} "
-                          f"appears twice)."))
-            objs.append(review)
+            planned.append((review, None))
 
-    # Dump object by object so the physical line of every opening '{' is known.
-    blocks = ["\n".join("  " + ln for ln in json.dumps(o, indent=2, ensure_ascii=False)
-                        .split("\n")) for o in objs]  # fmt: skip
-    text = "[\n" + ",\n".join(blocks) + "\n]\n"
-    assert text == json.dumps(objs, indent=2, ensure_ascii=False) + "\n"
-    starts, line = [], 2
-    for block in blocks:
-        starts.append(line)
-        line += block.count("\n") + 1
-    dirty = []
-    for idx, kind, fld, value, note in notes:
-        if kind == "duplicate":
-            note = note.replace("previous record", f"record starting on line {starts[idx - 1]}")
-        dirty.append(Dirty(REVIEWS, starts[idx], idx + 1, kind, fld, value, note))
-    facts = Facts("json", "utf-8", None, "LF", 0, False, len(objs), REVIEW_KEYS)
-    return text.encode("utf-8"), facts, dirty
+    out = FileBuilder(REVIEWS)
+    out.raw(b"[\n")
+    previous: At = (0, 0)
+    for n, (obj, flags) in enumerate(planned, start=1):
+        separator = ",\n" if n < len(planned) else "\n"
+        at = out.record((json_block(obj) + separator).encode("utf-8"))
+        if flags is None:
+            note = (
+                f"Same object as the record starting on line {previous[0]} "
+                f"(review_id {obj['review_id']} appears twice)."
+            )
+            out.flag(at, "duplicate", note)
+        for kind, note, fld, value in flags or ():
+            out.flag(at, kind, note, fld, value)
+        previous = at
+    out.raw(b"]\n")
+    written = out.done("json", "utf-8", None, REVIEW_KEYS)
+    expected = json.dumps([obj for obj, _ in planned], indent=2, ensure_ascii=False) + "\n"
+    assert written[0] == expected.encode("utf-8"), "hand-assembled JSON differs from json.dumps"
+    return written
 
 
 # --------------------------------------------------------------------------- #
@@ -1099,8 +1204,15 @@ def render_yaml(facts: dict[str, Facts], dirty: list[Dirty]) -> str:
     ]
     for name, f in facts.items():
         lines.append(f"  {name}:")
-        for key in ("format", "encoding", "delimiter", "line_terminator", "preamble_lines",
-                    "header", "records"):  # fmt: skip
+        for key in (
+            "format",
+            "encoding",
+            "delimiter",
+            "line_terminator",
+            "preamble_lines",
+            "header",
+            "records",
+        ):
             lines.append(f"    {key}: {yaml_scalar(getattr(f, key))}")
         lines.append("    columns: [" + ", ".join(yaml_scalar(c) for c in f.columns) + "]")
     lines.append("dirty:")
@@ -1139,13 +1251,33 @@ included.
 
 ## Tables, keys and relationships
 
-| table | key | columns / notes |
-|---|---|---|
-| `customers` | `customer_id` (int, from 1001) | email, first/last name (UTF-8, incl. `Müller`, `Zoë`, `Ñúñez`), phone (E.164, some empty), country (ISO 3166-1 alpha-2), signup_date (ISO date), is_vip (`true`/`false`), postal_code (text; some with leading zeros, e.g. Dresden `010..`, Roma `001..`), segment (`retail`, `online`, `wholesale`, `partner`) |
-| `orders` | `order_id` (int, from 50001) | customer_id → customers; ordered_at (ISO 8601 with offset or `Z`); status (`placed`, `paid`, `shipped`, `delivered`, `cancelled`, `returned`); currency (ISO 4217); total (2 decimals); nested `shipping` (optional nested `geo`); optional `coupon_code`, `gift_message`, `notes` (sometimes `null`) |
-| `order_items` | (`order_id`, `line_no`) | order_id → orders; sku, product_name (some quoted: commas, `"`), quantity, unit_price (dot decimal, 2 places), discount_pct (empty = none) |
-| `payments` | `payment_id` (int, from 70001) | order_id → orders; paid_at (`DD.MM.YYYY HH:MM`, German local time); amount (`1.234,56`; refunds of returns are negative); currency; method (`Überweisung`, `Kreditkarte`, `Lastschrift`, `PayPal`); reference (free text with `€`, curly quotes) |
-| `reviews` | `review_id` (UUID string) | order_id → orders, customer_id → customers (the order's buyer); rating 1-5; title; body (multi-line, emoji); created_at (UTC `Z`); nested `author`; helpful_votes; tags (0-3); response (`null` or nested object) |
+- **`customers`** — key `customer_id` (int, from 1001). `email`; `first_name`,
+  `last_name` (UTF-8, e.g. `Müller`, `Zoë`, `Ñúñez`; one quoted value with a comma,
+  one with doubled quotes); `phone` (E.164, some empty); `country` (ISO 3166-1
+  alpha-2, 10 countries); `signup_date` (ISO date); `is_vip` (`true`/`false`);
+  `postal_code` (text: leading zeros such as Dresden `010..` or Roma `001..`, and
+  formats like `3017 BA`, `SW1A 1AA`, `114 55`); `segment` (`retail`, `online`,
+  `wholesale`, `partner`).
+- **`orders`** — key `order_id` (int, from 50001). `customer_id` → customers;
+  `ordered_at` (ISO 8601 with the buyer's UTC offset, or `Z` for API orders);
+  `status` (`placed`, `paid`, `shipped`, `delivered`, `cancelled`, `returned`);
+  `currency` (ISO 4217: EUR, GBP, USD, CHF, SEK); `total` (always 2 decimals);
+  nested `shipping` {street, city, postal_code (string), country, optional nested
+  `geo` {lat, lon}}; optional keys `coupon_code` (~20%), `gift_message` (~5%) and
+  `notes` (~30%, sometimes `null`).
+- **`order_items`** — composite key (`order_id`, `line_no`). `order_id` → orders;
+  `sku` (`SKU-00042`); `product_name` (some quoted because of commas or `"`);
+  `quantity`; `unit_price` (dot decimal, 2 places, in the order's currency);
+  `discount_pct` (2 places, empty = no discount).
+- **`payments`** — key `payment_id` (int, from 70001, in booking order). `order_id` →
+  orders; `paid_at` (`DD.MM.YYYY HH:MM`, German local time); `amount` (`1.234,56`;
+  refunds of returned orders are negative); `currency`; `method` (`Überweisung`,
+  `Kreditkarte`, `Lastschrift`, `PayPal`); `reference` (free text with `€`, `„…“`).
+- **`reviews`** — key `review_id` (UUID string). `order_id` → orders, `customer_id` →
+  customers (the order's buyer); `rating` (1-5); `title`; `body` (may contain
+  newlines and emoji); `created_at` (UTC, `Z`); nested `author` {display_name,
+  verified}; `helpful_votes`; `tags` (0-3 strings); `response` (`null` or
+  {text, responded_at}).
 
 Relationships (all hold for every clean record):
 
@@ -1155,11 +1287,13 @@ Relationships (all hold for every clean record):
 
 Child rows only ever point at parents whose own record is clean, so the relationships
 still hold after dirty records are dropped. Consistency you can check:
-`orders.total` = Σ over its items of round(quantity × unit_price × (1 − discount_pct/100), 2),
-and each paid order's payments (excluding refunds) add up to its total.
+for every clean order, `total` = Σ over its items of
+round(quantity × unit_price × (1 − discount_pct/100), 2), and its payments (refunds
+excluded) add up to `total`.
 
-Legitimate missing values (not defects): empty `phone` and `discount_pct`, JSON `null`
-in `notes`, `title`, `author.display_name`, `helpful_votes` and `response`.
+Legitimate missing values (not defects): empty `phone` and `discount_pct`; in JSON,
+`null` in `notes`, `title`, `author.display_name`, `helpful_votes` and `response`, a few
+empty-string `notes`, and optional keys that are simply absent.
 
 ## Known defects
 
@@ -1192,8 +1326,8 @@ def render_readme(facts: dict[str, Facts], dirty: list[Dirty]) -> str:
         f"{md_code(d.value)} | {d.note.replace('|', '/')} |"
         for d in dirty
     )
-    return (README_TEMPLATE.replace("@SEED@", str(SEED))
-            .replace("@FILE_ROWS@", file_rows).replace("@DIRTY_ROWS@", dirty_rows))
+    text = README_TEMPLATE.replace("@SEED@", str(SEED)).replace("@FILE_ROWS@", file_rows)
+    return text.replace("@DIRTY_ROWS@", dirty_rows)
 
 
 # --------------------------------------------------------------------------- #
@@ -1205,8 +1339,9 @@ def generate(out_dir: Path) -> dict[str, bytes]:
     """Build every file in memory, then write them all to ``out_dir``."""
     rng = random.Random(SEED)
     customers, bad_c = make_customers(rng)
-    dirty_customers = {customers[bad_c[k]].customer_id
-                       for k in ("bad_date", "ragged", "undecodable")}  # fmt: skip
+    dirty_customers = {
+        customers[bad_c[k]].customer_id for k in ("bad_date", "ragged", "undecodable")
+    }
     orders, bad_o = make_orders(rng, customers, dirty_customers)
     dirty_orders = {orders[bad_o[k]].order_id for k in ("invalid_json", "bad_date")}
     make_items(rng, orders)
@@ -1233,8 +1368,9 @@ def generate(out_dir: Path) -> dict[str, bytes]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE,
-                        help="output directory (default: next to this script)")  # fmt: skip
+    parser.add_argument(
+        "--out", type=Path, default=HERE, help="output directory (default: next to this script)"
+    )
     args = parser.parse_args(argv)
     for name, data in generate(args.out).items():
         print(f"{len(data):>8}  {args.out / name}")

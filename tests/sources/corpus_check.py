@@ -12,8 +12,18 @@ from assay.sources.encoding import canonical
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "dialects"
 PROPERTIES = (
-    "encoding", "delimiter", "quotechar", "escapechar", "header", "skip_rows", "comment",
-    "line_terminator", "trailing_delimiter", "columns", "rows", "column_names",
+    "encoding",
+    "delimiter",
+    "quotechar",
+    "escapechar",
+    "header",
+    "skip_rows",
+    "comment",
+    "line_terminator",
+    "trailing_delimiter",
+    "columns",
+    "rows",
+    "column_names",
 )
 
 
@@ -60,7 +70,9 @@ def check(name: str, spec: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
                 wrong[prop] = (want, have)
         elif prop == "quotechar":
             # A file without any quoted field may be read with or without a quote char.
-            if have != want and not (want is None and spec.get("quotechar_optional", True) and have == '"' and False):
+            if have != want and not (
+                want is None and spec.get("quotechar_optional", True) and False
+            ):
                 wrong[prop] = (want, have)
         elif have != want:
             wrong[prop] = (want, have)
@@ -73,7 +85,7 @@ if __name__ == "__main__":
     for name, s in spec.items():
         try:
             wrong = check(name, s)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             wrong = {"error": (None, repr(exc))}
         if wrong:
             bad += 1

@@ -88,15 +88,21 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="More detail (-vv for debug); tracebacks on errors.")
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="More detail (-vv for debug); tracebacks on errors."
+        ),
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and results.")] = False,
     log_format: Annotated[
-        str, typer.Option("--log-format", help="Log line format: text or json.", metavar="text|json")
+        str,
+        typer.Option("--log-format", help="Log line format: text or json.", metavar="text|json"),
     ] = "text",
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """From messy files to typed, documented, checked tables."""
@@ -113,7 +119,11 @@ def report_error(exc: BaseException) -> None:
     if settings.verbose:
         err_console.print_exception(show_locals=False)
     if settings.log_format == "json":
-        payload = {"level": "error", "code": getattr(exc, "code", "internal_error"), "message": str(exc)}
+        payload = {
+            "level": "error",
+            "code": getattr(exc, "code", "internal_error"),
+            "message": str(exc),
+        }
         print(orjson.dumps(payload).decode(), file=sys.stderr)
         return
     if isinstance(exc, AssayError):

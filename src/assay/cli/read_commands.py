@@ -14,7 +14,12 @@ from assay.cli.app import app, console, err_console, handle_errors, settings
 from assay.sources import Detection, Source, Stream
 from assay.sources.model import OnError
 
-PathsArg = Annotated[list[str], typer.Argument(help="Files, directories, globs or URIs (s3://, https://, ...).", metavar="PATH...")]
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Files, directories, globs or URIs (s3://, https://, ...).", metavar="PATH..."
+    ),
+]
 
 
 def _terminator(detection: Detection) -> str:
@@ -52,9 +57,17 @@ def sniff(
     Reads only a bounded prefix of each file.
     """
     options = ro.read_options(
-        format=format, encoding=encoding, delimiter=delimiter, quotechar=quotechar,
-        escapechar=escapechar, header=header, skip_rows=skip_rows, sheet=sheet,
-        record_path=record_path, compression=compression, pattern=pattern,
+        format=format,
+        encoding=encoding,
+        delimiter=delimiter,
+        quotechar=quotechar,
+        escapechar=escapechar,
+        header=header,
+        skip_rows=skip_rows,
+        sheet=sheet,
+        record_path=record_path,
+        compression=compression,
+        pattern=pattern,
     )
     source = Source(paths, options)
     streams = list(source.streams())
@@ -87,9 +100,23 @@ def _error_json(error: Exception) -> dict[str, Any]:
 
 def _sniff_table(streams: list[Stream]) -> Table:
     table = Table(title="Detected inputs", title_justify="left", header_style="bold")
-    for column in ("table", "file", "format", "compression", "encoding", "delimiter", "quote",
-                   "header", "skip", "line end", "rows (est.)", "columns"):
-        table.add_column(column, overflow="fold", justify="right" if column.startswith("rows") else "left")
+    for column in (
+        "table",
+        "file",
+        "format",
+        "compression",
+        "encoding",
+        "delimiter",
+        "quote",
+        "header",
+        "skip",
+        "line end",
+        "rows (est.)",
+        "columns",
+    ):
+        table.add_column(
+            column, overflow="fold", justify="right" if column.startswith("rows") else "left"
+        )
     for stream in streams:
         d = stream.detection
         dialect = d.dialect
@@ -108,7 +135,9 @@ def _sniff_table(streams: list[Stream]) -> Table:
             str(dialect.skip_rows) if dialect else "-",
             _terminator(d) or "-",
             f"{d.estimated_rows:,}" if d.estimated_rows is not None else "?",
-            f"{len(d.columns)}: " + escape(", ".join(d.columns[:8])) + (" …" if len(d.columns) > 8 else ""),
+            f"{len(d.columns)}: "
+            + escape(", ".join(d.columns[:8]))
+            + (" …" if len(d.columns) > 8 else ""),
         )
     return table
 
@@ -136,9 +165,18 @@ def preview(
 ) -> None:
     """Show the first rows of each table, as read (values are not typed yet)."""
     options = ro.read_options(
-        format=format, encoding=encoding, delimiter=delimiter, quotechar=quotechar,
-        escapechar=escapechar, header=header, skip_rows=skip_rows, sheet=sheet,
-        record_path=record_path, compression=compression, on_error=on_error, pattern=pattern,
+        format=format,
+        encoding=encoding,
+        delimiter=delimiter,
+        quotechar=quotechar,
+        escapechar=escapechar,
+        header=header,
+        skip_rows=skip_rows,
+        sheet=sheet,
+        record_path=record_path,
+        compression=compression,
+        on_error=on_error,
+        pattern=pattern,
     )
     source = Source(paths, options)
     shown = 0
@@ -177,7 +215,9 @@ def _preview_table(stream: Stream, batches: list[Any]) -> Table:
     names = d.columns
     if batches:
         names = batches[0][0].schema.names
-    title = f"{stream.name}  [dim]{escape(d.uri)}{' [' + escape(d.sheet) + ']' if d.sheet else ''}[/]"
+    title = (
+        f"{stream.name}  [dim]{escape(d.uri)}{' [' + escape(d.sheet) + ']' if d.sheet else ''}[/]"
+    )
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("line", justify="right", style="dim")
     for name in names:
@@ -197,7 +237,7 @@ def _cell(value: Any) -> str:
         return escape(orjson.dumps(value, default=str).decode())
     text = str(value)
     if text == "":
-        return "[dim]\"\"[/]"
+        return '[dim]""[/]'
     return escape(text.replace("\n", "⏎"))
 
 

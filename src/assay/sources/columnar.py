@@ -80,7 +80,9 @@ def workbook(file: BinaryIO, uri: str) -> Any:
     try:
         return CalamineWorkbook.from_filelike(file)
     except Exception as exc:  # calamine raises its own error types
-        raise InputError(f"cannot open the workbook: {exc}", path=uri, code="corrupt_excel") from exc
+        raise InputError(
+            f"cannot open the workbook: {exc}", path=uri, code="corrupt_excel"
+        ) from exc
 
 
 def sheet_rows(book: Any, sheet: str, uri: str) -> tuple[list[str], list[list[Any]], int]:
@@ -88,7 +90,9 @@ def sheet_rows(book: Any, sheet: str, uri: str) -> tuple[list[str], list[list[An
     try:
         rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:
-        raise InputError(f"cannot read sheet {sheet!r}: {exc}", path=uri, code="corrupt_excel") from exc
+        raise InputError(
+            f"cannot read sheet {sheet!r}: {exc}", path=uri, code="corrupt_excel"
+        ) from exc
     header_at = next((i for i, row in enumerate(rows) if any(_present(c) for c in row)), None)
     if header_at is None:
         return [], [], 0
@@ -111,7 +115,9 @@ def sheet_batches(
         batch = pa.RecordBatch.from_arrays(columns, names=names)
         first_line = header_row + start + 1
         lines = np.arange(first_line, first_line + len(part), dtype=np.int64)
-        origin = Origin(uri=uri, first_record=start + 1, first_line=first_line, member=member, sheet=sheet)
+        origin = Origin(
+            uri=uri, first_record=start + 1, first_line=first_line, member=member, sheet=sheet
+        )
         yield SourceBatch(batch, origin, lambda lines=lines: lines)
 
 

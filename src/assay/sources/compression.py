@@ -86,7 +86,7 @@ def decompress(raw: BinaryIO, codec: str | None, uri: str) -> BinaryIO:
     elif codec == "bz2":
         inner = bz2.BZ2File(raw, mode="rb")  # type: ignore[assignment]
     elif codec == "xz":
-        inner = lzma.LZMAFile(raw, mode="rb")  # type: ignore[assignment]
+        inner = lzma.LZMAFile(raw, mode="rb")  # type: ignore[assignment]  # noqa: SIM115
     elif codec == "zstd":
         inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[assignment]
     else:
@@ -99,7 +99,9 @@ def zip_members(raw: BinaryIO, uri: str) -> Iterator[tuple[str, BinaryIO]]:
     try:
         archive = zipfile.ZipFile(raw)
     except zipfile.BadZipFile as exc:
-        raise InputError(f"not a readable zip archive: {exc}", path=uri, code="corrupt_zip") from exc
+        raise InputError(
+            f"not a readable zip archive: {exc}", path=uri, code="corrupt_zip"
+        ) from exc
     with archive:
         for info in archive.infolist():
             name = info.filename

@@ -14,6 +14,7 @@ the read, per :class:`OnError`).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections import deque
@@ -38,13 +39,21 @@ from assay.sources.model import (
 
 DEFAULT_CHUNK_BYTES = 16 << 20
 _TRAILING = "__assay_trailing__"
+_NONBLANK = re.compile(rb"\S")
 
 
 @dataclass
 class _Chunk:
-    data: bytes
-    first_line: int  # 1-based physical line of the chunk's first byte
-    lines: int  # physical line terminators in the chunk
+    buffer: bytearray  # the chunk is buffer[:size]; kept as is to avoid copies
+    size: int
+    first_line: int  # 1-based physical line of the first chunk's first byte (others: 0)
+
+    @property
+    def view(self) -> memoryview:
+        return memoryview(self.buffer)[: self.size]
+
+    def to_bytes(self) -> bytes:
+        return bytes(self.view)
 
 
 @dataclass
@@ -58,12 +67,15 @@ class _Problem:
 
 @dataclass
 class _Result:
-    batch: pa.RecordBatch | None
+    """A parsed chunk; line numbers are relative to the chunk's first line (0-based)."""
+
+    batch: pa.RecordBatch | pa.Table | None  # a table only for one-record-per-line chunks
     records: int  # data records in the chunk, good and bad (blank lines excluded)
+    lines: int  # line terminators in the chunk
     problems: list[_Problem]
     first_good: int  # index of the first good record
-    first_line: int
-    lines: Callable[[], np.ndarray | None]
+    first_line: int  # relative line of the first good record
+    line_numbers: Callable[[int], np.ndarray | None]
 
 
 class CsvReader:
@@ -93,6 +105,7 @@ class CsvReader:
         self.member = member
         self.records_read = 0
         self.records_quarantined = 0
+        self._spanning = False
         self._terminator = b"\r" if dialect.line_terminator == "CR" else b"\n"
         self._quote = dialect.quotechar.encode() if dialect.quotechar else None
         self._escaped_quote = (
@@ -101,7 +114,13 @@ class CsvReader:
             else None
         )
         names = list(columns) + ([_TRAILING] if dialect.trailing_delimiter else [])
+        # Arrow parses the blocks of a chunk on its own thread pool; the chunk order and
+        # line bookkeeping stay here.  Numbers of invalid rows are only known to a serial
+        # parse, which dirty chunks get (see _parse_chunk).
         self._read_options = pacsv.ReadOptions(
+            column_names=names, use_threads=threads > 1, block_size=1 << 22
+        )
+        self._serial_options = pacsv.ReadOptions(
             column_names=names, use_threads=False, block_size=chunk_bytes + (1 << 20)
         )
         self._convert_options = pacsv.ConvertOptions(
@@ -111,80 +130,119 @@ class CsvReader:
             include_columns=list(columns),
             check_utf8=True,
         )
-        self._comment = re.compile(
-            rb"(?m)^[ \t]*" + re.escape(dialect.comment.encode()) + rb"[^\r\n]*"
-        ) if dialect.comment else None
+        self._comment = (
+            re.compile(rb"(?m)^[ \t]*" + re.escape(dialect.comment.encode()) + rb"[^\r\n]*")
+            if dialect.comment
+            else None
+        )
 
     # ------------------------------------------------------------------ public
     def __iter__(self) -> Iterator[SourceBatch]:
         pending: deque[Future[_Result]] = deque()
         record = 1
-        with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="assay-csv") as pool:
+        line = 1
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assay-csv") as pool:
             chunks = self._chunks()
             while True:
-                while len(pending) <= self.threads:
+                while len(pending) < 2:
                     chunk = next(chunks, None)
                     if chunk is None:
                         break
+                    if chunk.first_line:
+                        line = chunk.first_line
                     pending.append(pool.submit(self._parse_chunk, chunk))
                 if not pending:
                     break
                 result = pending.popleft().result()
                 for problem in result.problems:
-                    self._reject(problem, record)
-                self.records_read += result.records
-                if result.batch is not None:
+                    self._reject(problem, record, line)
+                self.records_read += result.records - len(result.problems)
+                if isinstance(result.batch, pa.Table):
+                    # One record per line: each of Arrow's batches gets its exact origin
+                    # without copying them into one.
+                    offset = 0
+                    for part in result.batch.to_batches():
+                        yield SourceBatch(
+                            part,
+                            Origin(
+                                uri=self.uri,
+                                first_record=record + offset,
+                                first_line=line + offset,
+                                member=self.member,
+                            ),
+                            functools.partial(_line_range, part.num_rows, line + offset),
+                        )
+                        offset += part.num_rows
+                elif result.batch is not None:
                     yield SourceBatch(
                         result.batch,
                         Origin(
                             uri=self.uri,
                             first_record=record + result.first_good,
-                            first_line=result.first_line,
+                            first_line=line + result.first_line,
                             member=self.member,
                         ),
-                        result.lines,
+                        functools.partial(result.line_numbers, line),
                     )
                 record += result.records
+                line += result.lines
 
     # ------------------------------------------------------------------ chunking
     def _chunks(self) -> Iterator[_Chunk]:
-        buffer = b""
+        """Cut the stream at record boundaries; only the first chunk knows its line.
+
+        Each chunk is read straight into a fresh buffer (no intermediate copies); only
+        the partial record at its end is copied to the front of the next one.
+        """
+        tail = b""
         line = 1
         first = True
         eof = False
         while not eof:
-            data = self.stream.read(self.chunk_bytes)
-            eof = not data
-            buffer += data
+            buffer = bytearray(self.chunk_bytes + len(tail))
+            buffer[: len(tail)] = tail
+            filled = len(tail)
+            view = memoryview(buffer)
+            while filled < len(buffer):
+                n = self.stream.readinto(view[filled:])  # type: ignore[attr-defined]
+                if not n:
+                    eof = True
+                    break
+                filled += n
+            view.release()
+            start = 0
             if first:
-                if not eof and len(buffer) < self.chunk_bytes:
-                    continue
-                buffer, line = self._skip_preamble(buffer, eof)
-                first = False
+                start, line = self._skip_preamble(buffer, filled, eof)
             if eof:
-                cut = len(buffer)
+                cut = filled
             else:
-                cut = self._last_boundary(buffer)
-                if cut <= 0:
-                    continue  # one record longer than a chunk: read more
-            body, buffer = buffer[:cut], buffer[cut:]
-            lines = body.count(self._terminator)
-            if body.strip():
-                yield _Chunk(body, line, lines)
-            line += lines
+                cut = self._last_boundary(buffer, start, filled)
+                if cut <= start:
+                    # One record longer than a chunk: grow and read more.
+                    tail = bytes(buffer[start:filled])
+                    self.chunk_bytes *= 2
+                    continue
+            if start:
+                del buffer[:start]
+                cut -= start
+                filled -= start
+            tail = bytes(buffer[cut:filled])
+            if cut:
+                yield _Chunk(buffer, cut, line if first else 0)
+                first = False
 
-    def _skip_preamble(self, buffer: bytes, eof: bool) -> tuple[bytes, int]:
-        """Drop the preamble lines and the header record; return the rest and its line."""
+    def _skip_preamble(self, buffer: bytearray, filled: int, eof: bool) -> tuple[int, int]:
+        """Offset just past the preamble lines and the header record, and its line."""
         pos = 0
         line = 1
         for _ in range(self.dialect.skip_rows):
-            nxt = buffer.find(self._terminator, pos)
+            nxt = buffer.find(self._terminator, pos, filled)
             if nxt < 0:
-                return b"", line
+                return filled, line
             pos = nxt + 1
             line += 1
         if self.dialect.header:
-            end = self._first_boundary(buffer, pos)
+            end = self._first_boundary(buffer, pos, filled)
             if end < 0:
                 if not eof:
                     raise InputError(
@@ -193,41 +251,45 @@ class CsvReader:
                         line=line,
                         code="header_too_long",
                     )
-                end = len(buffer)
+                end = filled
             line += buffer.count(self._terminator, pos, end)
             pos = end
-        return buffer[pos:], line
+        return pos, line
 
-    def _first_boundary(self, buffer: bytes, start: int) -> int:
+    def _first_boundary(self, buffer: bytes | bytearray, start: int, end: int | None = None) -> int:
         """Offset just after the first record terminator at or after ``start``."""
         t = self._terminator
-        pos = buffer.find(t, start)
+        end = len(buffer) if end is None else end
+        pos = buffer.find(t, start, end)
         while pos >= 0:
             if self._quote is None or self._quote_count(buffer, start, pos) % 2 == 0:
                 return pos + 1
-            pos = buffer.find(t, pos + 1)
+            pos = buffer.find(t, pos + 1, end)
         return -1
 
-    def _last_boundary(self, buffer: bytes) -> int:
-        """Offset just after the last record terminator in ``buffer`` (0 if none)."""
+    def _last_boundary(
+        self, buffer: bytes | bytearray, start: int = 0, end: int | None = None
+    ) -> int:
+        """Offset just after the last record terminator in ``buffer[start:end]`` (or ``start``)."""
         t = self._terminator
-        pos = buffer.rfind(t)
+        end = len(buffer) if end is None else end
+        pos = buffer.rfind(t, start, end)
         if pos < 0:
-            return 0
+            return start
         if self._quote is None:
             return pos + 1
-        quotes = self._quote_count(buffer, 0, pos)
+        quotes = self._quote_count(buffer, start, pos)
         while pos >= 0:
             if quotes % 2 == 0:
                 return pos + 1
-            prev = buffer.rfind(t, 0, pos)
+            prev = buffer.rfind(t, start, pos)
             if prev < 0:
-                return 0
+                return start
             quotes -= self._quote_count(buffer, prev, pos)
             pos = prev
-        return 0
+        return start
 
-    def _quote_count(self, buffer: bytes, start: int, end: int) -> int:
+    def _quote_count(self, buffer: bytes | bytearray, start: int, end: int) -> int:
         assert self._quote is not None
         count = buffer.count(self._quote, start, end)
         if self._escaped_quote:
@@ -236,59 +298,77 @@ class CsvReader:
 
     # ------------------------------------------------------------------ parsing
     def _parse_chunk(self, chunk: _Chunk) -> _Result:
-        data = chunk.data
+        data: bytes | memoryview = chunk.view
         if self._comment is not None:
             data = self._comment.sub(b"", data)
-        cleaned, bad_lines = self._blank_undecodable(data, chunk.first_line)
         invalid: list[tuple[int, str]] = []
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
             invalid.append((row.number or 0, row.text))
             return "skip"
 
-        parse_options = pacsv.ParseOptions(
-            delimiter=self.dialect.delimiter,
-            quote_char=self.dialect.quotechar or False,
-            double_quote=self.dialect.doublequote,
-            escape_char=self.dialect.escapechar or False,
-            newlines_in_values=self.dialect.quotechar is not None,
-            ignore_empty_lines=True,
-            invalid_row_handler=on_invalid,
-        )
+        parse_options = self._parse_options(on_invalid, self._spanning)
+        bad_lines: dict[int, tuple[bytes, str]] = {}
         try:
-            table = pacsv.read_csv(
-                pa.BufferReader(cleaned),
-                read_options=self._read_options,
-                parse_options=parse_options,
-                convert_options=self._convert_options,
-            )
+            try:
+                table = self._read(data, parse_options)
+            except pa.ArrowInvalid as exc:
+                if "out of sync" not in str(exc):
+                    raise
+                # Arrow cut a block inside a quoted value that spans lines: parse this and
+                # every later chunk the slower way that allows it.
+                self._spanning = True
+                invalid.clear()
+                parse_options = self._parse_options(on_invalid, True)
+                table = self._read(data, parse_options)
+            if invalid and any(number == 0 for number, _ in invalid):
+                invalid.clear()
+                table = self._read(data, parse_options, serial=True)
         except pa.ArrowInvalid as exc:
-            raise InputError(f"cannot parse: {exc}", path=self.uri, line=chunk.first_line) from exc
+            if "UTF8" not in str(exc):
+                raise InputError(f"cannot parse: {exc}", path=self.uri) from exc
+            # Arrow validates UTF-8 as it converts; only a chunk that fails pays for
+            # finding and blanking the records that hold the bad bytes.
+            invalid.clear()
+            data = bytes(data)
+            cleaned, bad_lines = self._blank_undecodable(data)
+            try:
+                table = self._read(cleaned, parse_options, serial=True)
+            except pa.ArrowInvalid as again:
+                raise InputError(f"cannot parse: {again}", path=self.uri) from again
+        rows = table.num_rows
+        buffer = data if isinstance(data, bytes) else chunk.buffer
+        size = len(data)
+        lines = buffer.count(self._terminator, 0, size)
+        ends_with_terminator = buffer[size - 1 : size] == self._terminator
+
+        if (
+            not bad_lines
+            and not invalid
+            and (lines == rows or (lines == rows - 1 and not ends_with_terminator))
+        ):
+            # One record per line: line numbers are a range.
+            regular = table.select(self.columns) if rows else None
+            return _Result(regular, rows, lines, [], 0, 0, functools.partial(_line_range, rows))
+
         batch = _as_batch(table, self.columns)
-        rows = batch.num_rows
-        first_line = chunk.first_line
-
-        if not bad_lines and not invalid and chunk.lines == rows:
-            start = chunk.first_line
-            return _Result(
-                batch if rows else None, rows, [], 0, start,
-                lambda: np.arange(start, start + rows, dtype=np.int64),
-            )
-
-        problems: list[_Problem] = []
-        starts = self._record_starts(data, chunk.first_line) if (bad_lines or invalid) else None
-        if starts is None:
+        out = batch if rows else None
+        if not bad_lines and not invalid:
             # Clean but irregular (records spanning lines, blank lines): lines on demand.
-            def lazy() -> np.ndarray | None:
-                found = self._record_starts(data, chunk.first_line)
-                return np.asarray(found, dtype=np.int64) if len(found) == rows else None
+            def lazy(base: int) -> np.ndarray | None:
+                found = self._record_starts(bytes(data))
+                return np.asarray(found, dtype=np.int64) + base if len(found) == rows else None
 
-            return _Result(batch if rows else None, rows, [], 0, first_line, lazy)
+            return _Result(out, rows, lines, [], 0, 0, lazy)
 
+        # A dirty chunk: map every record to its line the exact (slow) way.
+        starts = self._record_starts(bytes(data))
         index_of = {line: i for i, line in enumerate(starts)}
         good_starts = [line for line in starts if line not in bad_lines]
-        for line, (raw, reason) in bad_lines.items():
-            problems.append(_Problem(line, index_of.get(line), raw, reason, "undecodable_bytes"))
+        problems = [
+            _Problem(line, index_of.get(line), raw, reason, "undecodable_bytes")
+            for line, (raw, reason) in bad_lines.items()
+        ]
         expected = len(self.columns) + (1 if self.dialect.trailing_delimiter else 0)
         for number, text in invalid:
             # Arrow numbers records among those it saw, i.e. without the blanked ones.
@@ -302,34 +382,61 @@ class CsvReader:
                     "ragged_row",
                 )
             )
-        ragged = {p.line for p in problems}
-        kept = np.asarray([line for line in starts if line not in ragged], dtype=np.int64)
-        problems.sort(key=lambda p: p.line or 0)
-        first_good = next((i for i, line in enumerate(starts) if line not in ragged), 0)
-        lines = (lambda: kept) if len(kept) == rows else (lambda: None)
+        problems.sort(key=lambda p: p.line if p.line is not None else -1)
+        bad = {p.line for p in problems}
+        kept = np.asarray([line for line in starts if line not in bad], dtype=np.int64)
+        first_good = next((i for i, line in enumerate(starts) if line not in bad), 0)
+
+        def known(base: int) -> np.ndarray | None:
+            return kept + base if len(kept) == rows else None
+
         return _Result(
-            batch if rows else None,
-            max(len(starts), rows),
+            out,
+            max(len(starts), rows + len(problems)),
+            lines,
             problems,
             first_good,
-            int(kept[0]) if len(kept) else first_line,
-            lines,
+            int(kept[0]) if len(kept) else 0,
+            known,
         )
 
-    def _record_starts(self, data: bytes, first_line: int) -> list[int]:
-        """Physical start line of each non-blank record of a chunk (the slow, exact way)."""
+    def _parse_options(self, on_invalid: Callable[..., str], spanning: bool) -> pacsv.ParseOptions:
+        # Values spanning lines make Arrow's block splitting slower; it is enabled only
+        # once a chunk turns out to need it (Arrow detects and reports the case).
+        return pacsv.ParseOptions(
+            delimiter=self.dialect.delimiter,
+            quote_char=self.dialect.quotechar or False,
+            double_quote=self.dialect.doublequote,
+            escape_char=self.dialect.escapechar or False,
+            newlines_in_values=spanning and self.dialect.quotechar is not None,
+            ignore_empty_lines=True,
+            invalid_row_handler=on_invalid,
+        )
+
+    def _read(
+        self, data: bytes | memoryview, parse_options: pacsv.ParseOptions, serial: bool = False
+    ) -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=self._serial_options if serial else self._read_options,
+            parse_options=parse_options,
+            convert_options=self._convert_options,
+        )
+
+    def _record_starts(self, data: bytes) -> list[int]:
+        """0-based start line of each non-blank record of a chunk (the slow, exact way)."""
         text = data.decode("utf-8", errors="surrogateescape")
         reader = csv.reader(io.StringIO(text, newline=""), **_csv_options(self.dialect))
         starts: list[int] = []
         consumed = 0
         for row in reader:
             if row:
-                starts.append(first_line + consumed)
+                starts.append(consumed)
             consumed = reader.line_num
         return starts
 
-    def _blank_undecodable(self, data: bytes, first_line: int) -> tuple[bytes, dict[int, tuple[bytes, str]]]:
-        """Replace records holding invalid UTF-8 by blank lines; return them by line."""
+    def _blank_undecodable(self, data: bytes) -> tuple[bytes, dict[int, tuple[bytes, str]]]:
+        """Replace records holding invalid UTF-8 by blank lines; return them by 0-based line."""
         bad: dict[int, tuple[bytes, str]] = {}
         try:
             data.decode("utf-8")
@@ -345,17 +452,17 @@ class CsvReader:
                 break
             except UnicodeDecodeError as exc:
                 error_at = pos + exc.start
-            start = pos + self._last_boundary(data[pos:error_at])
+            start = self._last_boundary(data, pos, error_at)
             end = self._first_boundary(data, start)
             end = len(data) if end < 0 else end
             record = data[start:end]
             raw = record.rstrip(b"\r\n")
             offset = error_at - start
-            line = first_line + data.count(self._terminator, 0, start)
+            line = data.count(self._terminator, 0, start)
             where = _field_of_offset(raw, offset, self.dialect, self.columns)
             reason = (
                 f"bytes not valid in the file's encoding{where}: "
-                f"{raw[offset:offset + 4]!r} at byte {offset + 1} of the record"
+                f"{raw[offset : offset + 4]!r} at byte {offset + 1} of the record"
             )
             bad[line] = (raw, reason)
             out += data[pos:start]
@@ -363,16 +470,17 @@ class CsvReader:
             pos = end
         return bytes(out), bad
 
-    def _reject(self, problem: _Problem, first_record: int) -> None:
+    def _reject(self, problem: _Problem, first_record: int, first_line: int) -> None:
         record = first_record + problem.index if problem.index is not None else None
+        line = first_line + problem.line if problem.line is not None else None
         if self.on_error is OnError.FAIL:
-            raise InputError(problem.reason, path=self.uri, line=problem.line, code=problem.code)
+            raise InputError(problem.reason, path=self.uri, line=line, code=problem.code)
         self.records_quarantined += 1
         if self.on_error is OnError.QUARANTINE and self.quarantine is not None:
             self.quarantine(
                 QuarantinedRecord(
                     uri=self.uri,
-                    line=problem.line,
+                    line=line,
                     record=record,
                     reason=problem.reason,
                     code=problem.code,
@@ -380,6 +488,10 @@ class CsvReader:
                     member=self.member,
                 )
             )
+
+
+def _line_range(rows: int, base: int) -> np.ndarray:
+    return np.arange(base, base + rows, dtype=np.int64)
 
 
 def _csv_options(dialect: Dialect) -> dict:

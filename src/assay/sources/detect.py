@@ -79,7 +79,9 @@ def zip_is_spreadsheet(stream: io.BufferedIOBase) -> bool:
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
                 return True
             if "mimetype" in names:
-                return archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet")
+                return archive.read("mimetype").startswith(
+                    b"application/vnd.oasis.opendocument.spreadsheet"
+                )
     except (zipfile.BadZipFile, OSError):
         return False
     return False

@@ -151,7 +151,9 @@ def _candidates(sample: str) -> list[_Candidate]:
 def _tie_break(candidate: _Candidate) -> int:
     # Lower is preferred: common delimiters, double quotes, no escape character.
     quote_rank = {'"': 0, None: 1, "'": 2}[candidate.quotechar]
-    return _PREFERENCE[candidate.delimiter] * 10 + quote_rank * 2 + (candidate.escapechar is not None)
+    return (
+        _PREFERENCE[candidate.delimiter] * 10 + quote_rank * 2 + (candidate.escapechar is not None)
+    )
 
 
 def _parse(candidate: _Candidate, sample: str) -> _Parsed:
@@ -175,7 +177,7 @@ def _score(parsed: _Parsed, candidate: _Candidate) -> None:
     widths = [len(r) for r in parsed.rows if r]
     if not widths:
         return
-    modal, count = Counter(widths).most_common(1)[0]
+    modal, _count = Counter(widths).most_common(1)[0]
     if modal < 2:
         return
     parsed.modal_width = modal
@@ -214,14 +216,16 @@ def _looks_unparsed(cell: str, candidate: _Candidate, quote: str | None) -> bool
 
 def _first_modal_run(rows: list[list[str]], modal: int) -> int:
     """Index of the first row that starts a run of modal-width rows (the header or data)."""
-    n = len(rows)
     for i, row in enumerate(rows[:50]):
         if len(row) != modal:
             continue
         following = [r for r in rows[i + 1 : i + 4] if r]
-        if not following or sum(1 for r in following if len(r) == modal) >= (len(following) + 1) // 2:
+        if (
+            not following
+            or sum(1 for r in following if len(r) == modal) >= (len(following) + 1) // 2
+        ):
             return i
-    return 0 if n else 0
+    return 0
 
 
 def _detect_comment(lines: list[str]) -> str | None:
@@ -283,9 +287,7 @@ def _uses_quoting(rows: list[list[str]], candidate: _Candidate, lines: list[str]
     """Whether any field in the sample is actually quoted (not just holding a quote char)."""
     quote = candidate.quotechar
     assert quote is not None
-    pattern = re.compile(
-        rf"(^|{re.escape(candidate.delimiter)})\s*{re.escape(quote)}"
-    )
+    pattern = re.compile(rf"(^|{re.escape(candidate.delimiter)})\s*{re.escape(quote)}")
     return any(pattern.search(line) for line in lines[:2000])
 
 

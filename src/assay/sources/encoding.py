@@ -97,7 +97,7 @@ def detect_encoding(prefix: bytes, *, complete: bool = False) -> str:
     has_c1 = any(0x80 <= b <= 0x9F for b in prefix)
     if guess == "iso8859-15" and not has_c1:
         return guess  # € Œ Š Ž where cp1252 would have ¤ ¼ ¦ ´
-    if guess in _WESTERN or guess == "cp1250" and not _has_central_european_letters(prefix):
+    if guess in _WESTERN or (guess == "cp1250" and not _has_central_european_letters(prefix)):
         # cp1252 is a superset of Latin-1's printable range; prefer it for Western text.
         return "cp1252"
     return guess
@@ -128,7 +128,9 @@ def _is_utf8(prefix: bytes, *, complete: bool) -> bool:
         return True
     except UnicodeDecodeError as exc:
         # A character cut by the end of the prefix is not evidence against UTF-8.
-        return not complete and exc.start >= len(prefix) - 3 and exc.reason == "unexpected end of data"
+        return (
+            not complete and exc.start >= len(prefix) - 3 and exc.reason == "unexpected end of data"
+        )
 
 
 class Utf8Transcoder(io.RawIOBase):

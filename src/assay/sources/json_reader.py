@@ -72,7 +72,7 @@ class JsonRecordReader:
             if keep_lines is not None and chunk.lines is not None:
                 keep_lines = chunk.lines
             first_good = 0
-        except (pa.ArrowInvalid, _NeedsPython):
+        except (pa.ArrowInvalid, _NeedsPythonError):
             table = None
         if table is None:
             records: list[Any] = []
@@ -81,7 +81,9 @@ class JsonRecordReader:
                 try:
                     value = orjson.loads(text)
                 except orjson.JSONDecodeError as exc:
-                    self._reject(line, chunk.first_record + i, text, f"invalid JSON: {exc}", "invalid_json")
+                    self._reject(
+                        line, chunk.first_record + i, text, f"invalid JSON: {exc}", "invalid_json"
+                    )
                     continue
                 if not isinstance(value, dict):
                     self._reject(
@@ -102,7 +104,7 @@ class JsonRecordReader:
                 return None
             try:
                 table = self._arrow(b"\n".join(good) + b"\n")
-            except (pa.ArrowInvalid, _NeedsPython):
+            except (pa.ArrowInvalid, _NeedsPythonError):
                 table = _from_records(records)
         self.records_read += table.num_rows
         if table.num_rows == 0:
@@ -119,7 +121,7 @@ class JsonRecordReader:
 
     def _arrow(self, data: bytes) -> pa.Table:
         if _BIG_INT.search(data):
-            raise _NeedsPython
+            raise _NeedsPythonError
         options = pajson.ReadOptions(use_threads=False, block_size=max(len(data) + 1, 1 << 20))
         table = pajson.read_json(pa.BufferReader(data), read_options=options)
         if _has_timestamps(table.schema):
@@ -138,13 +140,18 @@ class JsonRecordReader:
         if self.on_error is OnError.QUARANTINE and self.quarantine is not None:
             self.quarantine(
                 QuarantinedRecord(
-                    uri=self.uri, line=line, record=record, reason=reason, code=code, raw=raw,
+                    uri=self.uri,
+                    line=line,
+                    record=record,
+                    reason=reason,
+                    code=code,
+                    raw=raw,
                     member=self.member,
                 )
             )
 
 
-class _NeedsPython(Exception):
+class _NeedsPythonError(Exception):
     """The chunk holds values Arrow's JSON reader would change; build it in Python."""
 
 
@@ -260,7 +267,9 @@ def document_chunks(
 ) -> tuple[str | None, Iterator[_Lines]]:
     """Records of a JSON document as line chunks, and the key that held them (if any)."""
     if size is not None and size > SMALL_DOCUMENT_BYTES:
-        return _stream_large_array(stream, uri=uri, record_path=record_path, chunk_records=chunk_records)
+        return _stream_large_array(
+            stream, uri=uri, record_path=record_path, chunk_records=chunk_records
+        )
     text = stream.read()
     if not text.strip():
         raise InputError("the file is empty", path=uri, code="empty_file")
@@ -268,7 +277,9 @@ def document_chunks(
         document = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         line = text[: getattr(exc, "pos", 0)].count(b"\n") + 1
-        raise InputError(f"invalid JSON document: {exc.msg}", path=uri, line=line, code="invalid_json") from exc
+        raise InputError(
+            f"invalid JSON document: {exc.msg}", path=uri, line=line, code="invalid_json"
+        ) from exc
     records, path = _records_of(document, record_path, uri)
     lines = _element_lines(text, path) if len(text) < (16 << 20) else None
 
@@ -276,7 +287,9 @@ def document_chunks(
         for start in range(0, len(records), chunk_records):
             part = records[start : start + chunk_records]
             data = b"\n".join(_dump(r) for r in part) + b"\n"
-            numbers = lines[start : start + len(part)] if lines and len(lines) == len(records) else None
+            numbers = (
+                lines[start : start + len(part)] if lines and len(lines) == len(records) else None
+            )
             yield _Lines(data, start + 1, numbers, numbers[0] if numbers else None)
 
     return path, chunks()
@@ -387,16 +400,16 @@ def _stream_large_array(
                     record += len(part)
                     part = []
         except ijson.JSONError as exc:
-            raise InputError(f"invalid JSON document: {exc}", path=uri, code="invalid_json") from exc
+            raise InputError(
+                f"invalid JSON document: {exc}", path=uri, code="invalid_json"
+            ) from exc
         if part:
             yield _Lines(b"\n".join(part) + b"\n", record, None, None)
 
     return record_path, chunks()
 
 
-def read_json_batches(
-    chunks: Iterator[_Lines], reader: JsonRecordReader
-) -> Iterator[SourceBatch]:
+def read_json_batches(chunks: Iterator[_Lines], reader: JsonRecordReader) -> Iterator[SourceBatch]:
     for chunk in chunks:
         batch = reader.batch(chunk)
         if batch is not None:

@@ -151,7 +151,9 @@ def _local_resource(fs: Any, path: Path) -> Resource:
     return Resource(uri=str(path), path=str(path), fs=fs, size=path.stat().st_size)
 
 
-def _expand_remote(item: str, pattern: str | None, storage_options: dict[str, Any]) -> list[Resource]:
+def _expand_remote(
+    item: str, pattern: str | None, storage_options: dict[str, Any]
+) -> list[Resource]:
     shown = redact(item)
     try:
         fs, path = fsspec.core.url_to_fs(item, **storage_options)
@@ -161,7 +163,7 @@ def _expand_remote(item: str, pattern: str | None, storage_options: dict[str, An
         raise InputError(
             f"no filesystem driver for {scheme}:// is installed",
             path=shown,
-            hint=f"install it with: pip install 'assay[{extra}]' (or the fsspec driver for {scheme})",
+            hint=f"pip install 'assay[{extra}]' (or the fsspec driver for {scheme})",
             code="missing_driver",
         ) from exc
     except ValueError as exc:

@@ -20,7 +20,12 @@ from assay.errors import InputError, UsageError
 from assay.sources import columnar, compression, detect, encoding
 from assay.sources.csv_reader import DEFAULT_CHUNK_BYTES, CsvReader
 from assay.sources.dialect import sniff_dialect, with_overrides
-from assay.sources.json_reader import JsonRecordReader, document_chunks, jsonl_chunks, read_json_batches
+from assay.sources.json_reader import (
+    JsonRecordReader,
+    document_chunks,
+    jsonl_chunks,
+    read_json_batches,
+)
 from assay.sources.locate import Resource, locate
 from assay.sources.model import (
     Detection,
@@ -149,7 +154,9 @@ class Source:
                 self.errors.append(exc)
 
 
-def open_source(inputs: str | list[str], quarantine: QuarantineSink | None = None, **options: Any) -> Source:
+def open_source(
+    inputs: str | list[str], quarantine: QuarantineSink | None = None, **options: Any
+) -> Source:
     """Open files, directories, globs or URIs for reading; see :class:`ReadOptions`."""
     return Source(inputs, ReadOptions.from_kwargs(**options), quarantine)
 
@@ -165,7 +172,9 @@ def sniff(path: str, **options: Any) -> Detection:
 
 
 # ---------------------------------------------------------------------- opening
-def open_resource(resource: Resource, options: ReadOptions, sink: QuarantineSink) -> Iterator[Stream]:
+def open_resource(
+    resource: Resource, options: ReadOptions, sink: QuarantineSink
+) -> Iterator[Stream]:
     raw = resource.open()
     try:
         head = raw.read(8)
@@ -221,9 +230,10 @@ def _open_stream(
     member: str | None,
     reopen: Callable[[], BinaryIO] | None = None,
 ) -> Iterator[Stream]:
+    rewind = _can_seek(raw)
     head = raw.read(8)
     codec = _compression(options, head)
-    stream: BinaryIO = encoding.prepend(head, raw)
+    stream: BinaryIO = raw if rewind and raw.seek(0) == 0 else encoding.prepend(head, raw)
     if codec == "zip":
         raise InputError(
             "a zip archive inside a zip archive is not supported",
@@ -240,7 +250,10 @@ def _open_stream(
     complete = len(prefix) < options.sample_bytes
     if not prefix.strip(b" \t\r\n\x00"):
         raise InputError("the file is empty", path=uri, code="empty_file")
-    stream = encoding.prepend(prefix, stream)
+    if codec is None and rewind:
+        stream.seek(0)  # a plain file: read it again from the start, no copies
+    else:
+        stream = encoding.prepend(prefix, stream)
 
     hint = options.format or detect.extension_hint(name)
     binary = detect.binary_format(prefix)
@@ -256,8 +269,10 @@ def _open_stream(
         yield from _binary_streams(stream, fmt, uri, name, options, codec, size, member)
         return
 
-    text_encoding = encoding.canonical(options.encoding) if options.encoding else encoding.detect_encoding(
-        prefix, complete=complete
+    text_encoding = (
+        encoding.canonical(options.encoding)
+        if options.encoding
+        else encoding.detect_encoding(prefix, complete=complete)
     )
     text_prefix = _decode_prefix(prefix, text_encoding)
     if detect.looks_binary(text_prefix):
@@ -284,7 +299,8 @@ def _open_stream(
         _detect_csv(detection, text_prefix, complete, options, uri)
         if complete and detection.estimated_rows == 0:
             raise InputError(
-                "the file has a header but no data rows" if detection.dialect and detection.dialect.header
+                "the file has a header but no data rows"
+                if detection.dialect and detection.dialect.header
                 else "the file has no data rows",
                 path=uri,
                 code="no_data_rows",
@@ -295,10 +311,20 @@ def _open_stream(
         yield Stream(table_name, detection, _jsonl_opener(utf8, options, sink))
     else:
         path, chunks = document_chunks(
-            utf8, uri=uri, size=size_known if codec is None else None, record_path=options.record_path
+            utf8,
+            uri=uri,
+            size=size_known if codec is None else None,
+            record_path=options.record_path,
         )
         detection.record_path = path
         yield Stream(table_name, detection, _json_opener(chunks, options, sink))
+
+
+def _can_seek(stream: BinaryIO) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _read_prefix(stream: BinaryIO, n: int, uri: str) -> bytes:
@@ -318,16 +344,20 @@ def _read_prefix(stream: BinaryIO, n: int, uri: str) -> bytes:
 
 def _decode_prefix(prefix: bytes, name: str) -> bytes:
     """The prefix as UTF-8 bytes (BOM removed, a character cut at the end dropped)."""
-    body = prefix[encoding.bom_length(name) :] if prefix[:4].startswith(
-        tuple(b for b, n in encoding.BOMS if n == name)
-    ) else prefix
+    body = (
+        prefix[encoding.bom_length(name) :]
+        if prefix[:4].startswith(tuple(b for b, n in encoding.BOMS if n == name))
+        else prefix
+    )
     if name in ("utf-8", "utf-8-sig", "ascii"):
         return body
     errors = "assay-c1" if name == "cp1252" else "replace"
     return body.decode(name, errors=errors).encode("utf-8", errors="surrogateescape")
 
 
-def _detect_csv(detection: Detection, text_prefix: bytes, complete: bool, options: ReadOptions, uri: str) -> None:
+def _detect_csv(
+    detection: Detection, text_prefix: bytes, complete: bool, options: ReadOptions, uri: str
+) -> None:
     text = text_prefix.decode("utf-8", errors="replace")
     dialect, names = sniff_dialect(text, complete=complete)
     overridden = with_overrides(
@@ -345,7 +375,9 @@ def _detect_csv(detection: Detection, text_prefix: bytes, complete: bool, option
         names = _names_for(text, overridden)
     detection.dialect = overridden
     detection.columns = names
-    detection.estimated_rows = _estimate_rows(text_prefix, overridden, detection.size_bytes, complete)
+    detection.estimated_rows = _estimate_rows(
+        text_prefix, overridden, detection.size_bytes, complete
+    )
 
 
 def _names_for(text: str, dialect: Dialect) -> list[str]:
@@ -370,7 +402,9 @@ def _names_for(text: str, dialect: Dialect) -> list[str]:
     return column_names(rows[0][:width] if dialect.header else [], width)
 
 
-def _estimate_rows(text_prefix: bytes, dialect: Dialect, size: int | None, complete: bool) -> int | None:
+def _estimate_rows(
+    text_prefix: bytes, dialect: Dialect, size: int | None, complete: bool
+) -> int | None:
     terminator = b"\r" if dialect.line_terminator == "CR" else b"\n"
     lines = text_prefix.count(terminator)
     if complete and not text_prefix.endswith(terminator) and text_prefix.strip():
@@ -402,7 +436,9 @@ def _table_name(name: str) -> str:
     return base or "table"
 
 
-def _csv_opener(utf8: BinaryIO, options: ReadOptions, sink: QuarantineSink) -> Callable[[Stream], Iterator[SourceBatch]]:
+def _csv_opener(
+    utf8: BinaryIO, options: ReadOptions, sink: QuarantineSink
+) -> Callable[[Stream], Iterator[SourceBatch]]:
     def open_batches(stream: Stream) -> Iterator[SourceBatch]:
         detection = stream.detection
         assert detection.dialect is not None
@@ -427,10 +463,15 @@ def _csv_opener(utf8: BinaryIO, options: ReadOptions, sink: QuarantineSink) -> C
     return _once(open_batches)
 
 
-def _jsonl_opener(utf8: BinaryIO, options: ReadOptions, sink: QuarantineSink) -> Callable[[Stream], Iterator[SourceBatch]]:
+def _jsonl_opener(
+    utf8: BinaryIO, options: ReadOptions, sink: QuarantineSink
+) -> Callable[[Stream], Iterator[SourceBatch]]:
     def open_batches(stream: Stream) -> Iterator[SourceBatch]:
         reader = JsonRecordReader(
-            uri=stream.detection.uri, on_error=options.on_error, quarantine=sink, member=stream.detection.member
+            uri=stream.detection.uri,
+            on_error=options.on_error,
+            quarantine=sink,
+            member=stream.detection.member,
         )
         try:
             yield from read_json_batches(jsonl_chunks(utf8, options.chunk_bytes // 2), reader)
@@ -442,10 +483,15 @@ def _jsonl_opener(utf8: BinaryIO, options: ReadOptions, sink: QuarantineSink) ->
     return _once(open_batches)
 
 
-def _json_opener(chunks: Iterator[Any], options: ReadOptions, sink: QuarantineSink) -> Callable[[Stream], Iterator[SourceBatch]]:
+def _json_opener(
+    chunks: Iterator[Any], options: ReadOptions, sink: QuarantineSink
+) -> Callable[[Stream], Iterator[SourceBatch]]:
     def open_batches(stream: Stream) -> Iterator[SourceBatch]:
         reader = JsonRecordReader(
-            uri=stream.detection.uri, on_error=options.on_error, quarantine=sink, member=stream.detection.member
+            uri=stream.detection.uri,
+            on_error=options.on_error,
+            quarantine=sink,
+            member=stream.detection.member,
         )
         try:
             yield from read_json_batches(chunks, reader)
@@ -456,7 +502,9 @@ def _json_opener(chunks: Iterator[Any], options: ReadOptions, sink: QuarantineSi
     return _once(open_batches)
 
 
-def _once(fn: Callable[[Stream], Iterator[SourceBatch]]) -> Callable[[Stream], Iterator[SourceBatch]]:
+def _once(
+    fn: Callable[[Stream], Iterator[SourceBatch]],
+) -> Callable[[Stream], Iterator[SourceBatch]]:
     used = False
 
     def wrapper(stream: Stream) -> Iterator[SourceBatch]:
@@ -502,7 +550,9 @@ def _seekable(stream: BinaryIO) -> BinaryIO:
     return io.BytesIO(stream.read())
 
 
-def _excel_streams(raw: BinaryIO, uri: str, name: str, options: ReadOptions, member: str | None) -> Iterator[Stream]:
+def _excel_streams(
+    raw: BinaryIO, uri: str, name: str, options: ReadOptions, member: str | None
+) -> Iterator[Stream]:
     book = columnar.workbook(raw, uri)
     sheets = list(book.sheet_names)
     if options.sheet is not None:
