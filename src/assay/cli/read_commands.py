@@ -212,33 +212,56 @@ def preview(
 
 def _preview_table(stream: Stream, batches: list[Any]) -> Table:
     d = stream.detection
-    names = d.columns
-    if batches:
-        names = batches[0][0].schema.names
-    title = (
-        f"{stream.name}  [dim]{escape(d.uri)}{' [' + escape(d.sheet) + ']' if d.sheet else ''}[/]"
-    )
-    table = Table(title=title, title_justify="left", header_style="bold")
-    table.add_column("line", justify="right", style="dim")
-    for name in names:
-        table.add_column(escape(name), overflow="ellipsis", max_width=40, no_wrap=True)
+    names = batches[0][0].schema.names if batches else d.columns
+    rows: list[tuple[str, list[str]]] = []
     for batch, lines in batches:
         for i, row in enumerate(batch.to_pylist()):
-            cells = [_cell(row.get(name)) for name in names]
             label = str(lines[i]) if lines is not None else ""
-            table.add_row(label, *cells)
+            rows.append((label, [_plain(row.get(name)) for name in names]))
+    sheet = f" [{d.sheet}]" if d.sheet else ""
+    title = f"{stream.name}  [dim]{escape(d.uri + sheet)}[/]"
+    table = Table(title=title, title_justify="left", header_style="bold")
+    line_width = max([4] + [len(label) for label, _ in rows])
+    table.add_column("line", justify="right", style="dim", no_wrap=True, width=line_width)
+    # Give each column the width its content needs (capped), and show the columns that
+    # fit the terminal; say which were left out.
+    budget = console.width - line_width - 4
+    shown = 0
+    for j, name in enumerate(names):
+        width = min(max([len(name)] + [len(cells[j]) for _, cells in rows]), 32)
+        if shown and budget - (width + 3) < 0:
+            break
+        budget -= width + 3
+        shown += 1
+        table.add_column(escape(name), width=width, no_wrap=True, overflow="ellipsis")
+    for label, cells in rows:
+        table.add_row(label, *(_styled(c) for c in cells[:shown]))
+    if shown < len(names):
+        rest = names[shown:]
+        table.caption = f"{len(rest)} more column(s): {escape(', '.join(rest))}"
+        table.caption_justify = "left"
     return table
 
 
-def _cell(value: Any) -> str:
+_NULL = "\x00null"
+_EMPTY = "\x00empty"
+
+
+def _plain(value: Any) -> str:
     if value is None:
-        return "[dim]null[/]"
+        return _NULL
     if isinstance(value, dict | list):
-        return escape(orjson.dumps(value, default=str).decode())
+        return orjson.dumps(value, default=str).decode()
     text = str(value)
-    if text == "":
+    return _EMPTY if text == "" else text.replace("\n", "⏎")
+
+
+def _styled(text: str) -> str:
+    if text == _NULL:
+        return "[dim]null[/]"
+    if text == _EMPTY:
         return '[dim]""[/]'
-    return escape(text.replace("\n", "⏎"))
+    return escape(text)
 
 
 def _finish(source: Source, streams: int) -> None:

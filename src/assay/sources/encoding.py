@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from typing import BinaryIO
 
 from charset_normalizer import from_bytes
@@ -86,9 +87,7 @@ def detect_encoding(prefix: bytes, *, complete: bool = False) -> str:
     utf16 = _utf16_without_bom(prefix)
     if utf16:
         return utf16
-    if _is_utf8(prefix, complete=complete):
-        return "utf-8"
-    if not any(b > 0x7F for b in prefix):
+    if _is_utf8(prefix, complete=complete) or _mostly_utf8(prefix):
         return "utf-8"
     match = from_bytes(prefix[:200_000], cp_isolation=_CANDIDATES).best()
     if match is None:
@@ -106,6 +105,28 @@ def detect_encoding(prefix: bytes, *, complete: bool = False) -> str:
 def _has_central_european_letters(prefix: bytes) -> bool:
     # Bytes that are letters in cp1250 (š ť ž ś ź ą ł ő ű ...) but symbols in cp1252.
     return any(b in prefix for b in (0x8A, 0x8C, 0x8D, 0x8E, 0x8F, 0x9A, 0x9C, 0x9D, 0x9E, 0x9F))
+
+
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH = re.compile(rb"[\x80-\xff]")
+
+
+def _mostly_utf8(prefix: bytes) -> bool:
+    """UTF-8 text with a stray byte or two from another encoding is still UTF-8.
+
+    Exports often hold one hand-edited record in Latin-1; calling the whole file
+    Latin-1 would garble every other non-ASCII character, while reading it as UTF-8
+    quarantines just that record.  Plain ASCII is UTF-8 too.
+    """
+    high = len(_HIGH.findall(prefix))
+    if high == 0:
+        return True
+    valid = _UTF8_MULTIBYTE.findall(prefix)
+    valid_bytes = sum(len(v) for v in valid)
+    stray = high - valid_bytes
+    return len(valid) >= 3 and stray <= max(2, valid_bytes // 50)
 
 
 def _utf16_without_bom(prefix: bytes) -> str | None:

@@ -257,6 +257,34 @@ def jsonl_chunks(stream: BinaryIO, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> It
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}\n]')
 
 
+@dataclass
+class DocumentInfo:
+    record_path: str | None
+    records: int | None  # known when the document was small enough to parse at once
+    keys: list[str]
+
+
+def keys_of(records: list[Any], limit: int = 1000) -> list[str]:
+    """Top-level keys of the first records, in first-seen order."""
+    keys: dict[str, None] = {}
+    for record in records[:limit]:
+        if isinstance(record, dict):
+            for key in record:
+                keys.setdefault(key, None)
+    return list(keys)
+
+
+def sample_keys(text_prefix: bytes, limit: int = 1000) -> list[str]:
+    """Top-level keys of the first JSON Lines records in a prefix."""
+    records = []
+    for line in text_prefix.split(b"\n")[:limit]:
+        try:
+            records.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            continue
+    return keys_of(records)
+
+
 def document_chunks(
     stream: BinaryIO,
     *,
@@ -264,12 +292,13 @@ def document_chunks(
     size: int | None,
     record_path: str | None,
     chunk_records: int = 20_000,
-) -> tuple[str | None, Iterator[_Lines]]:
-    """Records of a JSON document as line chunks, and the key that held them (if any)."""
+) -> tuple[DocumentInfo, Iterator[_Lines]]:
+    """Records of a JSON document as line chunks, with what is known about them."""
     if size is not None and size > SMALL_DOCUMENT_BYTES:
-        return _stream_large_array(
+        path, chunks = _stream_large_array(
             stream, uri=uri, record_path=record_path, chunk_records=chunk_records
         )
+        return DocumentInfo(path, None, []), chunks
     text = stream.read()
     if not text.strip():
         raise InputError("the file is empty", path=uri, code="empty_file")
@@ -292,7 +321,7 @@ def document_chunks(
             )
             yield _Lines(data, start + 1, numbers, numbers[0] if numbers else None)
 
-    return path, chunks()
+    return DocumentInfo(path, len(records), keys_of(records)), chunks()
 
 
 def _dump(record: Any) -> bytes:

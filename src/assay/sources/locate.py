@@ -23,6 +23,40 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 _URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:]*)(:[^/@]*)?@")
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# Inside a directory these are documentation, code or configuration, not data; named
+# explicitly on the command line they are still read.
+NOT_DATA = {
+    ".md",
+    ".rst",
+    ".py",
+    ".pyc",
+    ".sh",
+    ".bat",
+    ".ps1",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".ini",
+    ".cfg",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".svg",
+    ".sql",
+    ".log",
+    ".lock",
+    ".exe",
+    ".dll",
+    ".so",
+    ".gitattributes",
+    ".gitignore",
+}
 
 
 def redact(uri: str) -> str:
@@ -139,12 +173,16 @@ def _walk(root: Path, pattern: str) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
         for name in filenames:
-            if name.startswith(".") or name in _IGNORED_NAMES:
+            if name.startswith(".") or name in _IGNORED_NAMES or _not_data(name):
                 continue
             candidate = Path(dirpath) / name
             if candidate.match(pattern) or PurePosixPath(name).match(pattern):
                 out.append(candidate)
     return out
+
+
+def _not_data(name: str) -> bool:
+    return PurePosixPath(name.lower()).suffix in NOT_DATA
 
 
 def _local_resource(fs: Any, path: Path) -> Resource:
@@ -179,6 +217,7 @@ def _expand_remote(
                 p
                 for p in fs.find(path)
                 if not PurePosixPath(p).name.startswith(".")
+                and not _not_data(PurePosixPath(p).name)
                 and (pattern is None or PurePosixPath(p).match(pattern))
             )
         elif fs.exists(path):

@@ -25,6 +25,7 @@ from assay.sources.json_reader import (
     document_chunks,
     jsonl_chunks,
     read_json_batches,
+    sample_keys,
 )
 from assay.sources.locate import Resource, locate
 from assay.sources.model import (
@@ -308,15 +309,18 @@ def _open_stream(
         yield Stream(table_name, detection, _csv_opener(utf8, options, sink))
     elif fmt is Format.JSONL:
         detection.estimated_rows = _estimate_lines(text_prefix, size_known, complete)
+        detection.columns = sample_keys(text_prefix)
         yield Stream(table_name, detection, _jsonl_opener(utf8, options, sink))
     else:
-        path, chunks = document_chunks(
+        info, chunks = document_chunks(
             utf8,
             uri=uri,
             size=size_known if codec is None else None,
             record_path=options.record_path,
         )
-        detection.record_path = path
+        detection.record_path = info.record_path
+        detection.estimated_rows = info.records
+        detection.columns = info.keys
         yield Stream(table_name, detection, _json_opener(chunks, options, sink))
 
 

@@ -9,7 +9,7 @@ physical line numbers counted while writing) and ``README.md``, so the key can
 never drift from the data.
 
 Only the standard library, a fixed seed and fixed calendar bounds are used, so
-``python examples/shop/generate.py`` reproduces byte-identical files on any
+``python examples/tools/generate_shop.py`` reproduces byte-identical files on any
 machine, on any day.  Do not reorder random draws casually: any change to the
 sequence of ``rng`` calls changes every file (which is fine, as long as the
 files are regenerated and committed together).
@@ -32,6 +32,7 @@ from pathlib import Path
 
 SEED = 20261122
 HERE = Path(__file__).resolve().parent
+SHOP = HERE.parent / "shop"
 CENT = Decimal("0.01")
 
 # Fixed calendar bounds: the output must never depend on "today".
@@ -1230,10 +1231,10 @@ README_TEMPLATE = """\
 # `shop` example dataset
 
 A small, realistic web-shop export used by assay's docs, demos and tests. It is
-**generated** by [`generate.py`](generate.py) (stdlib only, seed @SEED@); running
-`python examples/shop/generate.py` rewrites every file byte for byte, including this
+**generated** by [`generate_shop.py`](../tools/generate_shop.py) (stdlib only, seed @SEED@); running
+`python examples/tools/generate_shop.py` rewrites every file byte for byte, including this
 README and the answer key [`dirty.yaml`](dirty.yaml). Do not edit the data by hand.
-[`check.py`](check.py) re-parses everything and verifies keys, relationships and the
+[`check_shop.py`](../tools/check_shop.py) re-parses everything and verifies keys, relationships and the
 answer key.
 
 The files deliberately differ in format the way real exports do, and each contains a
@@ -1369,7 +1370,7 @@ def generate(out_dir: Path) -> dict[str, bytes]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--out", type=Path, default=HERE, help="output directory (default: next to this script)"
+        "--out", type=Path, default=SHOP, help="output directory (default: examples/shop)"
     )
     args = parser.parse_args(argv)
     for name, data in generate(args.out).items():

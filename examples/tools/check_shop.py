@@ -5,7 +5,7 @@ Why: the dataset is ground truth for assay's tests and demos, so it has to be
 exactly what the key says.  This script independently re-parses every file and
 checks that
 
-* ``generate.py`` reproduces the committed files byte for byte (twice);
+* ``generate_shop.py`` reproduces the committed files byte for byte (twice);
 * the per-file facts (encoding, delimiter, line endings, preamble, header,
   record count) are true;
 * every defect found by simple validators is listed in the key at the right
@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
+SHOP = HERE.parent / "shop"
 GENERATED = (
     "customers.csv", "orders.jsonl", "order_items.csv", "payments.csv", "reviews.json",
     "dirty.yaml", "README.md",
@@ -185,7 +186,7 @@ def check_csv(
     name: str, facts: dict[str, Any], problems: Problems
 ) -> tuple[list[Finding], list[dict[str, str]], set[int]]:
     """Find defects in a delimited file; return findings, clean rows, dirty line numbers."""
-    data = (HERE / name).read_bytes()
+    data = (SHOP / name).read_bytes()
     lines = physical_lines(data, str(facts["line_terminator"]), name, problems)
     encoding, delimiter = str(facts["encoding"]), str(facts["delimiter"])
     columns = list(facts["columns"])
@@ -244,7 +245,7 @@ def check_jsonl(
     name: str, facts: dict[str, Any], problems: Problems
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
     """Find defects in a JSON Lines file; return findings and clean records."""
-    data = (HERE / name).read_bytes()
+    data = (SHOP / name).read_bytes()
     lines = physical_lines(data, str(facts["line_terminator"]), name, problems)
     problems.check(len(lines) == facts["records"], f"{name}: record count")
     columns = set(facts["columns"])
@@ -288,7 +289,7 @@ def check_json(
     name: str, facts: dict[str, Any], problems: Problems
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
     """Find defects in the pretty-printed JSON array; return findings and clean records."""
-    data = (HERE / name).read_bytes()
+    data = (SHOP / name).read_bytes()
     lines = physical_lines(data, str(facts["line_terminator"]), name, problems)
     records = json.loads(data.decode("utf-8"))
     starts = [n for n, ln in enumerate(lines, start=1) if ln == b"  {"]
@@ -329,17 +330,17 @@ def check_reproducible(problems: Problems) -> None:
     for _ in range(2):
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(
-                [sys.executable, str(HERE / "generate.py"), "--out", tmp],
+                [sys.executable, str(HERE / "generate_shop.py"), "--out", tmp],
                 check=True,
                 capture_output=True,
             )
             digests.append(
                 {n: hashlib.sha256((Path(tmp) / n).read_bytes()).hexdigest() for n in GENERATED}
             )
-    problems.check(digests[0] == digests[1], "generate.py is not deterministic")
+    problems.check(digests[0] == digests[1], "generate_shop.py is not deterministic")
     for n in GENERATED:
-        committed = hashlib.sha256((HERE / n).read_bytes()).hexdigest()
-        problems.check(committed == digests[0][n], f"{n} is stale: re-run generate.py")
+        committed = hashlib.sha256((SHOP / n).read_bytes()).hexdigest()
+        problems.check(committed == digests[0][n], f"{n} is stale: re-run generate_shop.py")
 
 
 def money(v: Decimal) -> Decimal:
@@ -349,9 +350,9 @@ def money(v: Decimal) -> Decimal:
 def main() -> int:
     problems = Problems()
     check_reproducible(problems)
-    key = yaml.safe_load((HERE / "dirty.yaml").read_text("utf-8"))
+    key = yaml.safe_load((SHOP / "dirty.yaml").read_text("utf-8"))
     files: dict[str, dict[str, Any]] = key["files"]
-    size = sum((HERE / n).stat().st_size for n in GENERATED)
+    size = sum((SHOP / n).stat().st_size for n in GENERATED)
     problems.check(size < MAX_TOTAL_BYTES, f"dataset too large: {size} bytes")
 
     f_c, customers, _ = check_csv("customers.csv", files["customers.csv"], problems)
@@ -371,7 +372,7 @@ def main() -> int:
     problems.check(len(key["dirty"]) == len(expected), "dirty.yaml lists an item twice")
     for d in key["dirty"]:
         if "byte_offset" in d:
-            byte = (HERE / d["file"]).read_bytes()[d["byte_offset"]]
+            byte = (SHOP / d["file"]).read_bytes()[d["byte_offset"]]
             problems.check(f"0x{byte:02X}" == d["byte"], f"byte_offset of {d} points at {byte}")
 
     # Foreign keys, checked on clean records only.
@@ -389,9 +390,9 @@ def main() -> int:
             problems.check(order["customer_id"] == r["customer_id"], f"reviews: buyer {r}")
 
     # Money: order total = sum of item lines; payments (no refunds) = total.
-    item_file = (HERE / "order_items.csv").read_bytes().split(b"\r\n")
+    item_file = (SHOP / "order_items.csv").read_bytes().split(b"\r\n")
     skip_items = {int(item_file[n - 1].split(b",")[0]) for n in item_dirty_lines}
-    pay_file = (HERE / "payments.csv").read_bytes().split(b"\r\n")
+    pay_file = (SHOP / "payments.csv").read_bytes().split(b"\r\n")
     skip_pay = {int(pay_file[n - 1].split(b";")[1]) for n in pay_dirty_lines}
     sums: dict[int, Decimal] = defaultdict(Decimal)
     for it in items:
