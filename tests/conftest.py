@@ -27,7 +27,11 @@ def read_all(
     source = sources.open_source(inputs, **options)
     tables = []
     for stream in source.streams():
-        batches = [b.data for b in stream.batches()]
+        batches = []
+        try:
+            batches = [b.data for b in stream.batches()]
+        except sources.InputError as exc:  # as Source.batches() does
+            source.errors.append(exc)
         table = pa.Table.from_batches(batches) if batches else None
         tables.append((stream, table))
     return source, tables

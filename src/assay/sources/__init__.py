@@ -8,6 +8,7 @@
 ...         ...
 """
 
+from assay.errors import InputError
 from assay.sources.locate import Resource, locate, redact
 from assay.sources.model import (
     Detection,
@@ -24,6 +25,7 @@ __all__ = [
     "Detection",
     "Dialect",
     "Format",
+    "InputError",
     "OnError",
     "Origin",
     "QuarantinedRecord",

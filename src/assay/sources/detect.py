@@ -114,4 +114,10 @@ def text_format(text_head: bytes, hint: Format | None) -> Format:
         if hint is Format.JSONL:
             return Format.JSONL
         return Format.JSON
+    if hint in (Format.JSON, Format.JSONL):
+        try:
+            orjson.loads(text_head)
+            return Format.JSON  # a JSON scalar: reported as holding no records
+        except orjson.JSONDecodeError:
+            pass
     return Format.CSV

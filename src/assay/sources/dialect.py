@@ -219,11 +219,10 @@ def _first_modal_run(rows: list[list[str]], modal: int) -> int:
     for i, row in enumerate(rows[:50]):
         if len(row) != modal:
             continue
+        # The start of the table: a modal-width row followed by more of them (a lone
+        # ragged row right after the header does not disqualify it).
         following = [r for r in rows[i + 1 : i + 4] if r]
-        if (
-            not following
-            or sum(1 for r in following if len(r) == modal) >= (len(following) + 1) // 2
-        ):
+        if not following or any(len(r) == modal for r in following):
             return i
     return 0
 
