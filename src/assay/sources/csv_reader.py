@@ -196,7 +196,8 @@ class CsvReader:
         """
         tail = b""
         line = 1
-        first = True
+        first = True  # no chunk yielded yet: the next one carries the line number
+        started = False  # preamble and header skipped
         eof = False
         while not eof:
             buffer = bytearray(self.chunk_bytes + len(tail))
@@ -211,8 +212,9 @@ class CsvReader:
                 filled += n
             view.release()
             start = 0
-            if first:
+            if not started:
                 start, line = self._skip_preamble(buffer, filled, eof)
+                started = True
             if eof:
                 cut = filled
             else:

@@ -1,0 +1,112 @@
+"""The command line: exit codes, one-line errors, help with examples, JSON output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assay import __version__
+from assay.cli.main import app
+from tests.conftest import SHOP
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = invoke("--version")
+    assert (code, out.strip()) == (0, f"assay {__version__}")
+
+
+@pytest.mark.parametrize("command", ["sniff", "preview"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    code, out, _ = invoke(command, "--help")
+    assert code == 0
+    assert "Examples:" in out
+    assert f"assay {command} " in out
+
+
+def test_sniff_json_describes_every_example_file() -> None:
+    code, out, _ = invoke("sniff", str(SHOP), "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["errors"] == []
+    by_table = {item["table"]: item for item in payload["inputs"]}
+    assert sorted(by_table) == ["customers", "order_items", "orders", "payments", "reviews"]
+    payments = by_table["payments"]
+    assert payments["encoding"] == "cp1252"
+    assert payments["dialect"]["delimiter"] == ";"
+    assert payments["dialect"]["skip_rows"] == 1
+    assert by_table["orders"]["format"] == "jsonl"
+
+
+def test_preview_shows_rows_and_reports_quarantine() -> None:
+    code, out, err = invoke("preview", str(SHOP / "order_items.csv"), "--rows", "2")
+    assert code == 0
+    assert "SKU-00014" in out
+    assert "Yogamatte" in out
+    assert "1 record(s) quarantined" in err
+    assert "line 1110: expected 7 fields, found 8" in err
+
+
+def test_a_failing_input_gives_exit_1_and_a_summary(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    code, out, err = invoke("sniff", str(SHOP / "customers.csv"), str(empty))
+    assert code == 1
+    assert "customers" in out
+    assert f"error: {empty}: the file is empty" in err
+    assert "1 of 2 input(s) failed" in err
+    assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2() -> None:
+    code, _, err = invoke("sniff", str(SHOP), "--on-error", "ignore")
+    assert code == 2
+    code, _, err = invoke("preview", str(SHOP), "--on-error", "ignore")
+    assert code == 2
+    assert "valid values are: quarantine, skip, fail" in err
+    code, _, _ = invoke("sniff")
+    assert code == 2
+    code, _, _ = invoke("--log-format", "xml", "sniff", str(SHOP))
+    assert code == 2
+
+
+def test_on_error_fail_is_a_located_one_line_error() -> None:
+    code, _, err = invoke(
+        "preview", str(SHOP / "payments.csv"), "--on-error", "fail", "--rows", "600"
+    )
+    assert code == 1
+    assert f"{SHOP / 'payments.csv'}:194: expected 7 fields, found 6" in err
+    assert "Traceback" not in err
+
+
+def test_json_log_format_for_errors(tmp_path: Path) -> None:
+    code, _, err = invoke("--log-format", "json", "sniff", str(tmp_path / "missing.csv"))
+    assert code == 1
+    assert "no such file or directory" in err
+
+
+def test_console_script_runs_as_a_real_process() -> None:
+    exe = Path(sys.executable).with_name("assay")
+    result = subprocess.run(
+        [str(exe), "sniff", str(SHOP / "payments.csv"), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["inputs"][0]["encoding"] == "cp1252"
+    result = subprocess.run(
+        [sys.executable, "-m", "assay", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == f"assay {__version__}"
