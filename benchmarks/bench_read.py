@@ -409,7 +409,7 @@ def render(
     ]
     for f in files:
         out += [
-            f"## wide_{f['rows']}.csv: {rows_label(f['rows'])} rows, {f['bytes'] / MB:,.0f} MB, "
+            f"## wide_{f['rows']}.csv: {rows_label(f['rows'])} rows, {_fmt(f['bytes'] / MB)} MB, "
             f"{f['cases'][ASSAY]['runs']} rounds",
             "",
             "| case | s | min-max s | proc s | MB/s | rows/s | CPU/wall | peak RSS MB "
@@ -422,15 +422,15 @@ def render(
                 out.append(
                     f"| {name} | {e['median_s'] * 1000:.1f} ms | "
                     f"{e['min_s'] * 1000:.1f}-{e['max_s'] * 1000:.1f} ms | "
-                    f"{_fmt(e['process_wall_s'])} | | | | {_fmt(e['peak_rss_mb'])} | "
-                    f"{_fmt(e['peak_rss_mb'] - e['import_rss_mb'])} | | |"
+                    f"{_fmt(e['process_wall_s'])} | | | | {e['peak_rss_mb']:,.0f} | "
+                    f"{e['peak_rss_mb'] - e['import_rss_mb']:,.0f} | | |"
                 )
                 continue
             out.append(
                 f"| {name} | {_fmt(e['median_s'])} | {_fmt(e['min_s'])}-{_fmt(e['max_s'])} | "
                 f"{_fmt(e['process_wall_s'])} | {_fmt(e['mb_per_s'], 1)} | "
                 f"{_rate(e['rows_per_s'])} | {e['cpu_per_wall']:.2f} | "
-                f"{_fmt(e['peak_rss_mb'])} | {_fmt(e['peak_rss_mb'] - e['import_rss_mb'])} | "
+                f"{e['peak_rss_mb']:,.0f} | {e['peak_rss_mb'] - e['import_rss_mb']:,.0f} | "
                 f"{e['batches']:,} | "
                 + (f"{e['max_batch_mb']:.1f}" if "max_batch_mb" in e else "")
                 + " |"
@@ -453,6 +453,13 @@ def render(
         ]
         out += [f"- problem: {p}" for p in f["problems"]]
         out.append("")
+    if len(files) > 1:
+        scaling = ", ".join(
+            f"{rows_label(f['rows'])} ({f['bytes'] / MB:,.0f} MB file): "
+            f"{f['cases'][ASSAY]['peak_rss_mb']:,.0f} MB"
+            for f in files
+        )
+        out += [f"**assay peak RSS by file size**: {scaling}.", ""]
     if sniff:
         out += render_sniff(sniff)
     return "\n".join(out)

@@ -13,6 +13,7 @@ import gzip
 import io
 import lzma
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -61,11 +62,21 @@ class _ErrorMappingReader(io.RawIOBase):
                 hint="the file was probably cut off while copying; fetch it again",
                 code="truncated",
             ) from exc
-        except (OSError, lzma.LZMAError, zstandard.ZstdError) as exc:
+        except _Truncated as exc:
             raise InputError(
-                f"the {self._codec} stream is corrupt: {exc}",
+                f"the {self._codec} stream is truncated (ends inside a frame)",
                 path=self._uri,
-                code="corrupt_compression",
+                hint="the file was probably cut off while copying; fetch it again",
+                code="truncated",
+            ) from exc
+        except zipfile.BadZipFile as exc:
+            raise InputError(
+                f"the zip member is corrupt: {exc}", path=self._uri, code="corrupt_zip"
+            ) from exc
+        except (OSError, zlib.error, lzma.LZMAError, zstandard.ZstdError) as exc:
+            code = "corrupt_zip" if self._codec == "zip" else "corrupt_compression"
+            raise InputError(
+                f"the {self._codec} stream is corrupt: {exc}", path=self._uri, code=code
             ) from exc
         n = len(data)
         buffer[:n] = data
@@ -88,10 +99,58 @@ def decompress(raw: BinaryIO, codec: str | None, uri: str) -> BinaryIO:
     elif codec == "xz":
         inner = lzma.LZMAFile(raw, mode="rb")  # type: ignore[assignment]  # noqa: SIM115
     elif codec == "zstd":
-        inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[assignment]
+        inner = _ZstdReader(raw)  # type: ignore[assignment]
     else:
         raise ValueError(f"not a stream codec: {codec}")
     return io.BufferedReader(_ErrorMappingReader(inner, codec, uri), buffer_size=1 << 20)  # type: ignore[return-value]
+
+
+class _Truncated(Exception):  # noqa: N818 - internal signal, mapped to InputError
+    """The compressed input ended inside a frame."""
+
+
+class _ZstdReader(io.RawIOBase):
+    """Zstandard frames, one after another, with truncation detected.
+
+    ``zstandard``'s own stream reader returns end-of-file when the input stops inside
+    a frame; a cut-off file would then look complete.  Here the decompressor must have
+    reached the end of its frame when the input ends, else it is an error.
+    """
+
+    def __init__(self, raw: BinaryIO, read_size: int = 1 << 20) -> None:
+        self._raw = raw
+        self._read_size = read_size
+        self._decompressor = zstandard.ZstdDecompressor()
+        self._object = self._decompressor.decompressobj()
+        self._fed = False
+        self._pending = b""
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending and not self._eof:
+            data = self._raw.read(self._read_size)
+            if not data:
+                self._eof = True
+                if self._fed and not self._object.eof:
+                    raise _Truncated
+                break
+            while data:
+                if self._object.eof:
+                    self._object = self._decompressor.decompressobj()
+                self._fed = True
+                self._pending += self._object.decompress(data)
+                data = self._object.unused_data if self._object.eof else b""
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def zip_members(raw: BinaryIO, uri: str) -> Iterator[tuple[str, BinaryIO]]:
@@ -108,4 +167,6 @@ def zip_members(raw: BinaryIO, uri: str) -> Iterator[tuple[str, BinaryIO]]:
             base = name.rsplit("/", 1)[-1]
             if info.is_dir() or name.startswith("__MACOSX/") or base.startswith("."):
                 continue
-            yield name, archive.open(info)  # type: ignore[misc]
+            member = archive.open(info)
+            wrapped = _ErrorMappingReader(member, "zip", f"{uri}!{name}")  # type: ignore[arg-type]
+            yield name, io.BufferedReader(wrapped, buffer_size=1 << 20)  # type: ignore[misc]

@@ -142,7 +142,9 @@ class Source:
         """Detect and yield each stream; whole-file errors are collected, not raised."""
         for resource in self.resources:
             try:
-                yield from open_resource(resource, self.options, self.quarantine)
+                yield from open_resource(
+                    resource, self.options, self.quarantine, self.errors.append
+                )
             except InputError as exc:
                 self.errors.append(exc)
 
@@ -174,8 +176,12 @@ def sniff(path: str, **options: Any) -> Detection:
 
 # ---------------------------------------------------------------------- opening
 def open_resource(
-    resource: Resource, options: ReadOptions, sink: QuarantineSink
+    resource: Resource,
+    options: ReadOptions,
+    sink: QuarantineSink,
+    report: Callable[[InputError], None] | None = None,
 ) -> Iterator[Stream]:
+    """Streams of one file; a bad zip member is reported and the next one read."""
     raw = resource.open()
     try:
         head = raw.read(8)
@@ -194,9 +200,21 @@ def open_resource(
             return
         raw.seek(0)
         for member, member_stream in compression.zip_members(raw, resource.uri):
-            yield from _open_stream(
-                member_stream, f"{resource.uri}!{member}", member, options, sink, None, member
-            )
+            try:
+                yield from _open_stream(
+                    member_stream,
+                    f"{resource.uri}!{member}",
+                    member,
+                    options,
+                    sink,
+                    None,
+                    member,
+                    in_zip=True,
+                )
+            except InputError as exc:
+                if report is None:
+                    raise
+                report(exc)
         return
     try:
         raw.seek(0)
@@ -230,10 +248,12 @@ def _open_stream(
     size: int | None,
     member: str | None,
     reopen: Callable[[], BinaryIO] | None = None,
+    in_zip: bool = False,
 ) -> Iterator[Stream]:
     rewind = _can_seek(raw)
     head = raw.read(8)
     codec = _compression(options, head)
+    packed = codec or ("zip" if in_zip else None)  # what detection reports
     stream: BinaryIO = raw if rewind and raw.seek(0) == 0 else encoding.prepend(head, raw)
     if codec == "zip":
         raise InputError(
@@ -267,7 +287,7 @@ def _open_stream(
             stream = reopen()  # random access straight on the file, not a copy in memory
         else:
             stream = _seekable(stream)
-        yield from _binary_streams(stream, fmt, uri, name, options, codec, size, member)
+        yield from _binary_streams(stream, fmt, uri, name, options, packed, size, member)
         return
 
     text_encoding = (
@@ -288,7 +308,7 @@ def _open_stream(
     detection = Detection(
         uri=uri,
         format=fmt,
-        compression=codec,
+        compression=packed,
         encoding=text_encoding,
         size_bytes=size,
         member=member,
