@@ -110,3 +110,13 @@ def test_console_script_runs_as_a_real_process() -> None:
         [sys.executable, "-m", "assay", "--version"], capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == f"assay {__version__}"
+
+
+def test_verbose_json_logs_are_one_json_object_per_line() -> None:
+    code, _, err = invoke("--log-format", "json", "-v", "sniff", str(SHOP / "payments.csv"))
+    assert code == 0
+    records = [json.loads(line) for line in err.splitlines() if line.strip()]
+    assert any(
+        r["level"] == "info" and "cp1252" in r["message"] and "1 preamble line" in r["message"]
+        for r in records
+    )

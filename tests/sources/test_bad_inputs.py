@@ -198,3 +198,11 @@ def test_truncated_gzip_is_an_error_naming_the_file(tmp_path: Path) -> None:
     error = only_error(source)
     assert error.code == "truncated"
     assert str(path) in str(error)
+
+
+def test_unsupported_binary_format_named_explicitly(tmp_path: Path) -> None:
+    path = tmp_path / "logo.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200))
+    error = only_error(read_all(path)[0])
+    assert error.code == "unsupported_format"
+    assert "supported: CSV/TSV, JSON" in str(error)

@@ -60,6 +60,12 @@ SkipOpt = Annotated[
         "--skip-rows", min=0, help="Force the number of preamble lines.", rich_help_panel="Reading"
     ),
 ]
+CommentOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--comment", help="Force the comment character of CSV lines.", rich_help_panel="Reading"
+    ),
+]
 SheetOpt = Annotated[
     str | None,
     typer.Option("--sheet", help="Read only this workbook sheet.", rich_help_panel="Reading"),

@@ -10,6 +10,7 @@ still go through; per-record problems go to the quarantine sink.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from assay.sources.model import (
 )
 
 SAMPLE_BYTES = 1 << 20
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -142,10 +144,13 @@ class Source:
         """Detect and yield each stream; whole-file errors are collected, not raised."""
         for resource in self.resources:
             try:
-                yield from open_resource(
+                for stream in open_resource(
                     resource, self.options, self.quarantine, self.errors.append
-                )
+                ):
+                    log.info("%s: %s", stream.detection.uri, _describe(stream.detection))
+                    yield stream
             except InputError as exc:
+                log.debug("failed: %s", exc)
                 self.errors.append(exc)
 
     def batches(self) -> Iterator[tuple[Stream, SourceBatch]]:
@@ -155,6 +160,21 @@ class Source:
                     yield stream, batch
             except InputError as exc:
                 self.errors.append(exc)
+
+
+def _describe(d: Detection) -> str:
+    parts = [str(d.format)]
+    if d.compression:
+        parts.append(d.compression)
+    if d.encoding:
+        parts.append(d.encoding)
+    if d.dialect:
+        parts.append(f"delimiter {d.dialect.delimiter!r}")
+        parts.append("header" if d.dialect.header else "no header")
+        if d.dialect.skip_rows:
+            parts.append(f"{d.dialect.skip_rows} preamble line(s)")
+    parts.append(f"{len(d.columns)} columns")
+    return ", ".join(parts)
 
 
 def open_source(
