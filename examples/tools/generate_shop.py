@@ -1234,8 +1234,8 @@ A small, realistic web-shop export used by assay's docs, demos and tests. It is
 **generated** by [`generate_shop.py`](../tools/generate_shop.py) (stdlib only, seed @SEED@); running
 `python examples/tools/generate_shop.py` rewrites every file byte for byte, including this
 README and the answer key [`dirty.yaml`](dirty.yaml). Do not edit the data by hand.
-[`check_shop.py`](../tools/check_shop.py) re-parses everything and verifies keys, relationships and the
-answer key.
+[`check_shop.py`](../tools/check_shop.py) re-parses everything and verifies keys,
+relationships and the answer key.
 
 The files deliberately differ in format the way real exports do, and each contains a
 few **known defects** (listed below) so that profiling and validation can be tested
