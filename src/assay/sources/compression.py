@@ -20,6 +20,7 @@ from typing import BinaryIO
 import zstandard
 
 from assay.errors import InputError
+from assay.sources.streams import TransformReader
 
 MAGIC = {
     "gzip": b"\x1f\x8b",
@@ -109,7 +110,7 @@ class _Truncated(Exception):  # noqa: N818 - internal signal, mapped to InputErr
     """The compressed input ended inside a frame."""
 
 
-class _ZstdReader(io.RawIOBase):
+class _ZstdReader(TransformReader):
     """Zstandard frames, one after another, with truncation detected.
 
     ``zstandard``'s own stream reader returns end-of-file when the input stops inside
@@ -117,40 +118,25 @@ class _ZstdReader(io.RawIOBase):
     reached the end of its frame when the input ends, else it is an error.
     """
 
-    def __init__(self, raw: BinaryIO, read_size: int = 1 << 20) -> None:
-        self._raw = raw
-        self._read_size = read_size
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__(raw)
         self._decompressor = zstandard.ZstdDecompressor()
         self._object = self._decompressor.decompressobj()
         self._fed = False
-        self._pending = b""
-        self._eof = False
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while not self._pending and not self._eof:
-            data = self._raw.read(self._read_size)
-            if not data:
-                self._eof = True
-                if self._fed and not self._object.eof:
-                    raise _Truncated
-                break
-            while data:
-                if self._object.eof:
-                    self._object = self._decompressor.decompressobj()
-                self._fed = True
-                self._pending += self._object.decompress(data)
-                data = self._object.unused_data if self._object.eof else b""
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
+    def next_piece(self, data: bytes) -> bytes:
+        if not data:
+            if self._fed and not self._object.eof:
+                raise _Truncated
+            return b""
+        out = b""
+        while data:
+            if self._object.eof:
+                self._object = self._decompressor.decompressobj()
+            self._fed = True
+            out += self._object.decompress(data)
+            data = self._object.unused_data if self._object.eof else b""
+        return out
 
 
 def zip_members(raw: BinaryIO, uri: str) -> Iterator[tuple[str, BinaryIO]]:

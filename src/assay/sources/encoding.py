@@ -13,11 +13,12 @@ cp1252 file never fails and never loses a byte.
 from __future__ import annotations
 
 import codecs
-import io
 import re
 from typing import BinaryIO
 
 from charset_normalizer import from_bytes
+
+from assay.sources.streams import TransformReader, buffered, prepend
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -154,39 +155,21 @@ def _is_utf8(prefix: bytes, *, complete: bool) -> bool:
         )
 
 
-class Utf8Transcoder(io.RawIOBase):
+class Utf8Transcoder(TransformReader):
     """A readable stream of UTF-8 bytes decoded from ``raw`` in ``encoding``.
 
     Undecodable bytes are kept as they are (surrogate escape), so a later validation
     step can quarantine exactly the records that hold them.
     """
 
-    def __init__(self, raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20) -> None:
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        super().__init__(raw)
         errors = "assay-c1" if canonical(encoding) == "cp1252" else "surrogateescape"
-        self._raw = raw
         self._decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-        self._chunk_size = chunk_size
-        self._pending = b""
-        self._eof = False
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while not self._pending and not self._eof:
-            data = self._raw.read(self._chunk_size)
-            final = not data
-            self._eof = final
-            text = self._decoder.decode(data, final=final)
-            self._pending = text.encode("utf-8", errors="surrogateescape")
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
+    def next_piece(self, data: bytes) -> bytes:
+        text = self._decoder.decode(data, final=not data)
+        return text.encode("utf-8", errors="surrogateescape")
 
 
 def to_utf8(raw: BinaryIO, encoding: str) -> BinaryIO:
@@ -200,42 +183,11 @@ def to_utf8(raw: BinaryIO, encoding: str) -> BinaryIO:
     if name == "utf-8-sig":
         head = raw.read(3)
         if head != codecs.BOM_UTF8:
-            return io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 20)  # type: ignore[return-value]
+            return prepend(head, raw)
         return raw
     if name in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
         head = raw.read(bom_length(name))
         bom = dict((v, k) for k, v in BOMS)[name]
         if head != bom:
-            raw = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 20)  # type: ignore[assignment]
-    return io.BufferedReader(Utf8Transcoder(raw, name), buffer_size=1 << 20)  # type: ignore[return-value]
-
-
-class _Prepend(io.RawIOBase):
-    """Put bytes already read back in front of a stream."""
-
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head = head
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        return n
-
-    def close(self) -> None:
-        self._rest.close()
-        super().close()
-
-
-def prepend(head: bytes, rest: BinaryIO) -> BinaryIO:
-    """A stream that yields ``head`` and then the rest of ``rest``."""
-    return io.BufferedReader(_Prepend(head, rest), buffer_size=1 << 20)  # type: ignore[return-value]
+            raw = prepend(head, raw)
+    return buffered(Utf8Transcoder(raw, name))

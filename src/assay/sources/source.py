@@ -38,6 +38,7 @@ from assay.sources.model import (
     QuarantineSink,
     SourceBatch,
 )
+from assay.sources.streams import prepend
 
 SAMPLE_BYTES = 1 << 20
 log = logging.getLogger(__name__)
@@ -240,7 +241,7 @@ def open_resource(
         raw.seek(0)
         stream: BinaryIO = raw
     except (OSError, io.UnsupportedOperation):
-        stream = encoding.prepend(head, raw)
+        stream = prepend(head, raw)
     yield from _open_stream(
         stream, resource.uri, resource.name, options, sink, resource.size, None, resource.open
     )
@@ -274,7 +275,7 @@ def _open_stream(
     head = raw.read(8)
     codec = _compression(options, head)
     packed = codec or ("zip" if in_zip else None)  # what detection reports
-    stream: BinaryIO = raw if rewind and raw.seek(0) == 0 else encoding.prepend(head, raw)
+    stream: BinaryIO = raw if rewind and raw.seek(0) == 0 else prepend(head, raw)
     if codec == "zip":
         raise InputError(
             "a zip archive inside a zip archive is not supported",
@@ -294,7 +295,7 @@ def _open_stream(
     if codec is None and rewind:
         stream.seek(0)  # a plain file: read it again from the start, no copies
     else:
-        stream = encoding.prepend(prefix, stream)
+        stream = prepend(prefix, stream)
 
     hint = options.format or detect.extension_hint(name)
     binary = detect.binary_format(prefix)
