@@ -1,0 +1,212 @@
+"""``infer(paths) -> Schema``: read every row (or a spread sample), profile, decide.
+
+Batches of each input are profiled by a small pool of workers, each with its own
+:class:`TableProfile`; the partial profiles are merged (order-free) and turned into
+fields.  Files are grouped into tables by name (a directory of exports becomes a
+dataset), keys are found per table and foreign keys across tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from assay.errors import InputError, UsageError
+from assay.inference.decide import DecideOptions, decide_field
+from assay.inference.keys import find_keys, find_relationships
+from assay.inference.table_profile import ProfileOptions, TableProfile, spread_sample
+from assay.schema import DataType, Field, Schema, Table, TypeKind
+from assay.sources import Source, SourceBatch, Stream
+from assay.sources.source import ReadOptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class InferOptions:
+    tolerance: float = 0.999
+    sample: int | None = None
+    formats: bool = True
+    max_depth: int = 10
+    enum_max: int = 12
+    min_frequency: float = 0.0
+    null_tokens: tuple[str, ...] | None = None
+    threads: int = 2
+    keys: bool = True
+
+
+@dataclass
+class InferResult:
+    schema: Schema
+    errors: list[InputError] = field(default_factory=list)
+    quarantined: int = 0
+    profiles: dict[str, TableProfile] = field(default_factory=dict)
+
+
+def infer(paths: str | list[str], *, read: dict[str, Any] | None = None, **options: Any) -> Schema:
+    """Infer the schema of files, directories, globs or URIs.
+
+    >>> schema = infer("examples/shop")
+    >>> [t.name for t in schema.tables]
+    ['customers', 'order_items', 'orders', 'payments', 'reviews']
+    """
+    result = infer_detailed(paths, read=read, **options)
+    if not result.schema.tables and result.errors:
+        raise result.errors[0]
+    return result.schema
+
+
+def infer_detailed(
+    paths: str | list[str], *, read: dict[str, Any] | None = None, **options: Any
+) -> InferResult:
+    opts = _options(options)
+    source = Source(
+        paths if isinstance(paths, list) else [paths], ReadOptions.from_kwargs(**(read or {}))
+    )
+    profiles: dict[str, TableProfile] = {}
+    sources: dict[str, list[str]] = {}
+    contexts: dict[str, str] = {}
+    for stream in source.streams():
+        name = _unique_name(stream.name, stream.detection.uri, sources)
+        try:
+            profile = profile_stream(stream, opts)
+        except InputError as exc:
+            source.errors.append(exc)
+            continue
+        if name in profiles:
+            profiles[name] = _merge_profiles(profiles[name], profile)
+        else:
+            profiles[name] = profile
+        sources.setdefault(name, []).append(stream.detection.uri)
+        dialect = stream.detection.dialect
+        contexts[name] = "," if dialect is not None and dialect.delimiter == ";" else "."
+    tables = [
+        build_table(name, profiles[name], sources[name], opts, contexts[name])
+        for name in sorted(profiles)
+    ]
+    if opts.keys:
+        tables = [find_keys(t, profiles[t.name]) for t in tables]
+    relationships = find_relationships(tables, profiles) if opts.keys else ()
+    schema = Schema(tables=tuple(tables), relationships=tuple(relationships))
+    return InferResult(schema, list(source.errors), len(source.quarantined), profiles)
+
+
+def _options(options: dict[str, Any]) -> InferOptions:
+    known = set(InferOptions.__dataclass_fields__)
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise UsageError(
+            f"unknown inference option(s): {', '.join(unknown)}",
+            hint=f"valid options are: {', '.join(sorted(known))}",
+        )
+    opts = InferOptions(**options)
+    if not 0.5 <= opts.tolerance <= 1.0:
+        raise UsageError("tolerance must be between 0.5 and 1.0")
+    if opts.sample is not None and opts.sample < 1:
+        raise UsageError("--sample must be a positive number of rows")
+    return opts
+
+
+def _unique_name(name: str, uri: str, seen: dict[str, list[str]]) -> str:
+    return name
+
+
+def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
+    """Profile one stream's batches on ``opts.threads`` workers and merge the results."""
+    from assay.inference.formats_bridge import format_checker
+
+    profile_options = ProfileOptions(
+        max_depth=opts.max_depth,
+        formats=format_checker() if opts.formats else None,
+    )
+    if opts.null_tokens is not None:
+        profile_options.null_tokens = opts.null_tokens
+    fraction = 1.0
+    if opts.sample is not None:
+        estimate = stream.detection.estimated_rows
+        fraction = min(1.0, opts.sample / estimate) if estimate else 1.0
+    workers = max(1, opts.threads)
+    partials = [TableProfile() for _ in range(workers)]
+
+    def work(index: int, batch: SourceBatch) -> None:
+        seed = batch.origin.first_record
+        data = spread_sample(batch.data, fraction, seed) if fraction < 1.0 else batch.data
+        partials[index].add(data, seed, profile_options)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assay-profile") as pool:
+        pending = []
+        for i, batch in enumerate(stream.batches()):
+            pending.append(pool.submit(work, i % workers, batch))
+            if len(pending) > 2 * workers:
+                pending.pop(0).result()
+        for future in pending:
+            future.result()
+    merged = partials[0]
+    for other in partials[1:]:
+        merged = _merge_profiles(merged, other)
+    return merged
+
+
+def _merge_profiles(a: TableProfile, b: TableProfile) -> TableProfile:
+    out = TableProfile(rows=a.rows + b.rows)
+    for profile in (a, b):
+        for path in profile.order:
+            out.column(path).merge(profile.columns[path])
+    return out
+
+
+def build_table(
+    name: str, profile: TableProfile, sources: Iterable[str], opts: InferOptions, decimal: str
+) -> Table:
+    decide = DecideOptions(
+        tolerance=opts.tolerance,
+        decimal_separator=decimal,
+        enum_max=opts.enum_max,
+        formats=opts.formats,
+    )
+    flat: dict[str, Field] = {}
+    for path in profile.order:
+        column = profile.columns[path]
+        flat[path] = decide_field(column, profile.rows, decide)
+    fields = _nest(flat, profile.rows, opts.min_frequency)
+    return Table(name=name, sources=tuple(sources), row_count=profile.rows, fields=tuple(fields))
+
+
+def _nest(flat: dict[str, Field], rows: int, min_frequency: float) -> list[Field]:
+    """Build object/array types from dotted paths (``a.b``) and item paths (``a[]``)."""
+
+    def children(prefix: str) -> list[Field]:
+        out = []
+        for path, f in flat.items():
+            if not path.startswith(prefix):
+                continue
+            rest = path[len(prefix) :]
+            if not rest or "." in rest or "[]" in rest:
+                continue
+            out.append(build(path, f))
+        return out
+
+    def build(path: str, f: Field) -> Field:
+        kind = TypeKind(f.type.kind)
+        if kind is TypeKind.OBJECT:
+            members = children(path + ".")
+            return f.model_copy(update={"type": DataType(kind=kind, fields=tuple(members))})
+        if kind is TypeKind.ARRAY:
+            item = flat.get(path + "[]")
+            if item is None:
+                return f
+            item = build(path + "[]", item)
+            return f.model_copy(update={"type": DataType(kind=kind, items=item.type)})
+        return f
+
+    top = [build(path, f) for path, f in flat.items() if "." not in path and "[]" not in path]
+    return [f for f in top if f.frequency >= min_frequency]
+
+
+def to_table_batches(table: pa.Table) -> list[pa.RecordBatch]:
+    return table.to_batches()

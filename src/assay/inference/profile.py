@@ -1,0 +1,419 @@
+"""Per-column profiles computed batch by batch with vectorized Arrow operations.
+
+A :class:`ColumnProfile` accumulates everything inference decides from: null and
+null-token counts, for text the count of values conforming to each still-possible
+type candidate (with a few violating examples), numeric ranges and decimal digits,
+lengths, distinct values (exact, then HyperLogLog), a sample for histograms, examples
+and format conformance.  ``merge`` is associative and commutative, so batches can be
+profiled on several threads (or machines) and combined in any order.
+
+Cost control, the part that makes a full scan fast: a candidate is tested only on
+values that a narrower candidate it contains did not already accept (an integer is a
+decimal is a float), and a candidate whose violations exceed ten times the tolerance
+after 1,000 values is dropped (recorded as evidence), so after the first batch a column
+usually pays for one or two vectorized tests, and a free-text column for none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from assay.inference.candidates import BY_NAME, CANDIDATES, Candidate
+from assay.inference.sketches import Sample, ValueCounts
+
+DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "n/a", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
+ELIMINATE_AFTER = 1000
+ELIMINATE_SHARE = 0.01
+EXAMPLES = 5
+# Candidates that accept everything a narrower one accepts: test them only on the rest.
+CONTAINS = {
+    "decimal_dot": ("integer", "integer_comma"),
+    "decimal_comma": ("integer", "integer_dot", "integer_space"),
+    "float": ("integer", "decimal_dot"),
+}
+NUMERIC_FAMILY = {
+    "integer": "dot",
+    "integer_comma": "dot",
+    "decimal_dot": "dot",
+    "float": "dot",
+    "integer_dot": "comma",
+    "integer_space": "comma",
+    "decimal_comma": "comma",
+}
+
+
+@dataclass
+class Numbers:
+    """Range, moments and digits of the values one numeric family parsed."""
+
+    count: int = 0
+    minimum: float | None = None
+    maximum: float | None = None
+    total: float = 0.0
+    squares: float = 0.0
+    int_digits: int = 0
+    scale: int = 0
+    decorated: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: Numbers) -> None:
+        if other.count == 0:
+            return
+        self.minimum = other.minimum if self.minimum is None else min(self.minimum, other.minimum)  # type: ignore[type-var]
+        self.maximum = other.maximum if self.maximum is None else max(self.maximum, other.maximum)  # type: ignore[type-var]
+        self.count += other.count
+        self.total += other.total
+        self.squares += other.squares
+        self.int_digits = max(self.int_digits, other.int_digits)
+        self.scale = max(self.scale, other.scale)
+        self.decorated.update(other.decorated)
+
+
+@dataclass
+class ColumnProfile:
+    path: str
+    present: int = 0  # records in which the column exists
+    nulls: int = 0  # null values and null tokens
+    null_tokens: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)  # Arrow-level kinds seen
+    text_values: int = 0  # non-null text values examined for candidates
+    conforming: dict[str, int] | None = None  # candidate -> values conforming
+    violations: dict[str, list[str]] = field(default_factory=dict)
+    eliminated: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (ok, seen)
+    leading_zeros: int = 0
+    leading_zero_examples: list[str] = field(default_factory=list)
+    numbers: dict[str, Numbers] = field(default_factory=dict)  # family/kind -> stats
+    temporal: dict[str, tuple[object, object]] = field(default_factory=dict)  # name -> min,max
+    min_length: int | None = None
+    max_length: int | None = None
+    counts: ValueCounts = field(default_factory=ValueCounts)
+    sample: Sample = field(default_factory=Sample)
+    examples: list[object] = field(default_factory=list)
+    booleans: Counter[str] = field(default_factory=Counter)
+    formats: dict[str, list] | None = None  # name -> [conforming, checked, violations]
+    json_text: bool = False
+
+    # ------------------------------------------------------------------ text
+    def add_text(self, values: pa.Array, seed: int, null_tokens: pa.Array) -> None:
+        """Profile a string array (nulls allowed)."""
+        n = len(values)
+        self.present += n
+        self.kinds["string"] += n
+        is_token = pc.fill_null(pc.is_in(values, value_set=null_tokens), False)
+        blank = pc.fill_null(pc.utf8_is_space(values), False)
+        missing = pc.is_null(values)
+        null_mask = pc.or_(pc.or_(is_token, blank), missing)
+        null_count = pc.sum(null_mask).as_py() or 0
+        self.nulls += null_count
+        if pc.any(pc.or_(is_token, blank)).as_py():
+            tokens = pc.value_counts(pc.filter(values, pc.or_(is_token, blank)))
+            for token, count in zip(
+                tokens.field("values").to_pylist(), tokens.field("counts").to_pylist(), strict=True
+            ):
+                self.null_tokens["<blank>" if token.strip() == "" and token else token] += count
+        text = pc.filter(values, pc.invert(null_mask)) if null_count else values
+        if len(text) == 0:
+            return
+        self.text_values += len(text)
+        self._candidates(text)
+        self._text_stats(text, seed)
+
+    def _candidates(self, text: pa.Array) -> None:
+        if self.conforming is None:
+            self.conforming = {c.name: 0 for c in CANDIDATES}
+        matched: dict[str, pa.Array] = {}
+        for candidate in CANDIDATES:
+            name = candidate.name
+            if name not in self.conforming:
+                continue
+            inner = [matched[c] for c in CONTAINS.get(name, ()) if c in matched]
+            if inner:
+                # Values a contained (narrower) candidate accepted conform already; only
+                # the rest is tested, and only the rest adds to this candidate's numbers.
+                already = inner[0]
+                for other in inner[1:]:
+                    already = pc.or_(already, other)
+                rest = pc.filter(text, pc.invert(already))
+                mask = already
+                new_values = rest[:0]
+                if len(rest):
+                    extra = candidate.matches(rest)
+                    new_values = pc.filter(rest, extra)
+                    full = np.asarray(already.to_numpy(zero_copy_only=False)).copy()
+                    full[np.flatnonzero(~full)] = np.asarray(extra.to_numpy(zero_copy_only=False))
+                    mask = pa.array(full)
+            else:
+                mask = candidate.matches(text)
+                new_values = None
+            matched[name] = mask
+            ok = pc.sum(mask).as_py() or 0
+            self.conforming[name] += ok
+            bad = len(text) - ok
+            if bad:
+                examples = self.violations.setdefault(name, [])
+                if len(examples) < EXAMPLES:
+                    wrong = pc.unique(pc.filter(text, pc.invert(mask))[:50]).to_pylist()
+                    for value in wrong:
+                        if value not in examples and len(examples) < EXAMPLES:
+                            examples.append(value)
+            if new_values is None:
+                new_values = pc.filter(text, mask) if ok else text[:0]
+            if len(new_values):
+                self._candidate_stats(candidate, new_values)
+        self._eliminate()
+        if "integer" in self.conforming and "integer" in matched:
+            zeros = pc.match_substring_regex(text, r"^\s*(?:[+-]?0\d|\+\d{7,})")
+            count = pc.sum(zeros).as_py() or 0
+            if count:
+                self.leading_zeros += count
+                if len(self.leading_zero_examples) < EXAMPLES:
+                    self.leading_zero_examples.extend(
+                        pc.filter(text, zeros)[
+                            : EXAMPLES - len(self.leading_zero_examples)
+                        ].to_pylist()
+                    )
+
+    def _eliminate(self) -> None:
+        assert self.conforming is not None
+        seen = self.text_values
+        if seen < ELIMINATE_AFTER:
+            return
+        for name, ok in list(self.conforming.items()):
+            if seen - ok > ELIMINATE_SHARE * seen:
+                self.eliminated[name] = (ok, seen)
+                del self.conforming[name]
+
+    def _candidate_stats(self, candidate: Candidate, values: pa.Array) -> None:
+        family = NUMERIC_FAMILY.get(candidate.name)
+        if family is not None:
+            self._numbers(family, candidate.name, values)
+        elif candidate.kind in ("date", "datetime", "time"):
+            low, high = _min_max(pc.utf8_trim_whitespace(values))
+            if candidate.pattern is None:  # ISO: text order is time order
+                old = self.temporal.get(candidate.name)
+                lo, hi = low.as_py(), high.as_py()
+                if old:
+                    lo, hi = min(old[0], lo), max(old[1], hi)  # type: ignore[type-var]
+                self.temporal[candidate.name] = (lo, hi)
+        elif candidate.name == "boolean":
+            counted = pc.value_counts(pc.utf8_lower(pc.utf8_trim_whitespace(values)))
+            for v, c in zip(
+                counted.field("values").to_pylist(),
+                counted.field("counts").to_pylist(),
+                strict=True,
+            ):
+                self.booleans[v] += c
+
+    def _numbers(self, family: str, name: str, values: pa.Array) -> None:
+        """Parse the values ``name`` accepted; keyed by candidate, combined at decision."""
+        family_key = "float" if name == "float" else family
+        stats = self.numbers.setdefault(name, Numbers())
+        text = pc.utf8_trim_whitespace(values)
+        if pc.any(pc.match_substring_regex(text, r"[%$€£¥]")).as_py():
+            for symbol in "%$€£¥":
+                hits = pc.sum(pc.match_substring(text, symbol)).as_py() or 0
+                if hits:
+                    stats.decorated[symbol] += hits
+            text = pc.replace_substring_regex(text, r"[%$€£¥\s]", "")
+        if family_key == "comma":
+            text = pc.replace_substring_regex(text, r"[. ' ]", "")
+            text = pc.replace_substring(text, ",", ".")
+        elif family_key == "dot":
+            text = pc.replace_substring(text, ",", "")
+        if family_key != "float":
+            body = pc.replace_substring_regex(text, r"^[+-]?0*", "")
+            fraction = pc.replace_substring_regex(body, r"^[^.]*\.?", "")
+            integer = pc.replace_substring_regex(body, r"\..*$", "")
+            stats.scale = max(stats.scale, pc.max(pc.utf8_length(fraction)).as_py() or 0)
+            stats.int_digits = max(stats.int_digits, pc.max(pc.utf8_length(integer)).as_py() or 0)
+        numbers = pc.cast(text, pa.float64(), safe=False)
+        low, high = _min_max(numbers)
+        if low.as_py() is None:
+            return
+        as_np = numbers.to_numpy(zero_copy_only=False)
+        stats.count += len(as_np)
+        stats.minimum = low.as_py() if stats.minimum is None else min(stats.minimum, low.as_py())
+        stats.maximum = high.as_py() if stats.maximum is None else max(stats.maximum, high.as_py())
+        stats.total += float(np.sum(as_np))
+        stats.squares += float(np.sum(as_np * as_np))
+
+    def _text_stats(self, text: pa.Array, seed: int) -> None:
+        lengths = pc.min_max(pc.utf8_length(text))
+        lo, hi = lengths["min"].as_py(), lengths["max"].as_py()
+        self.min_length = lo if self.min_length is None else min(self.min_length, lo)
+        self.max_length = hi if self.max_length is None else max(self.max_length, hi)
+        self.counts.add(text)
+        if len(self.examples) < EXAMPLES:
+            for value in pc.unique(text[:200]).to_pylist():
+                if value not in self.examples and len(self.examples) < EXAMPLES:
+                    self.examples.append(value)
+        best = self._numeric_for_sample()
+        if best is not None:
+            self._sample_numbers(text, best, seed)
+
+    def _numeric_for_sample(self) -> str | None:
+        if not self.conforming:
+            return None
+        for name in ("integer", "decimal_dot", "decimal_comma", "float"):
+            if name in self.conforming:
+                return name
+        return None
+
+    def _sample_numbers(self, text: pa.Array, name: str, seed: int) -> None:
+        mask = BY_NAME[name].matches(text) if name != "integer" else None
+        values = pc.filter(text, mask) if mask is not None else text
+        cleaned = pc.replace_substring_regex(values, r"[%$€£¥\s]", "")
+        if name == "decimal_comma":
+            cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
+        else:
+            cleaned = pc.replace_substring(cleaned, ",", "")
+        try:
+            numbers = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            return
+        self.sample.add(numbers[~np.isnan(numbers)], seed)
+
+    # ------------------------------------------------------------------ typed (JSON, Parquet)
+    def add_typed(self, values: pa.Array, kind: str, seed: int) -> None:
+        """Profile an array that already has a type (numbers, booleans, timestamps...)."""
+        n = len(values)
+        self.present += n
+        nulls = values.null_count
+        self.nulls += nulls
+        self.kinds[kind] += n - nulls
+        present = values.drop_null() if nulls else values
+        if len(present) == 0:
+            return
+        if kind in ("integer", "float"):
+            stats = self.numbers.setdefault(kind, Numbers())
+            low, high = _min_max(present)
+            as_np = present.to_numpy(zero_copy_only=False).astype(np.float64)
+            stats.count += len(as_np)
+            lo, hi = low.as_py(), high.as_py()
+            stats.minimum = lo if stats.minimum is None else min(stats.minimum, lo)
+            stats.maximum = hi if stats.maximum is None else max(stats.maximum, hi)
+            stats.total += float(np.sum(as_np))
+            stats.squares += float(np.sum(as_np * as_np))
+            self.sample.add(as_np, seed)
+            if kind == "float":
+                self._float_digits(present, stats)
+        elif kind == "boolean":
+            trues = pc.sum(present).as_py() or 0
+            self.booleans["true"] += trues
+            self.booleans["false"] += len(present) - trues
+        elif kind in ("date", "datetime", "time"):
+            low, high = _min_max(present)
+            old = self.temporal.get(kind)
+            lo, hi = low.as_py(), high.as_py()
+            if old:
+                lo, hi = min(old[0], lo), max(old[1], hi)  # type: ignore[type-var]
+            self.temporal[kind] = (lo, hi)
+        if kind in ("integer", "float", "boolean", "date", "datetime", "time", "binary"):
+            self.counts.add(present)
+        if len(self.examples) < EXAMPLES:
+            for value in pc.unique(present[:200]).to_pylist():
+                if value not in self.examples and len(self.examples) < EXAMPLES:
+                    self.examples.append(value)
+
+    def _float_digits(self, values: pa.Array, stats: Numbers) -> None:
+        """Digits of floats as written (shortest repr): 19.99 is decimal-like, 1e-7 not."""
+        distinct = pc.unique(values)
+        if len(distinct) > 20_000:
+            stats.scale = max(stats.scale, 99)
+            return
+        for value in distinct.to_pylist():
+            text = repr(float(value))
+            if "e" in text or "inf" in text or "nan" in text:
+                stats.scale = max(stats.scale, 99)
+                return
+            integer, _, fraction = text.lstrip("-").partition(".")
+            fraction = fraction.rstrip("0")
+            stats.scale = max(stats.scale, len(fraction))
+            stats.int_digits = max(stats.int_digits, len(integer.lstrip("0")))
+
+    def add_missing(self, n: int) -> None:
+        """Records of a batch that lack this column entirely (JSON optional keys)."""
+
+    # ------------------------------------------------------------------ formats
+    def add_formats(self, text: pa.Array, checker) -> None:  # type: ignore[no-untyped-def]
+        checker(self, text)
+
+    # ------------------------------------------------------------------ merge
+    def merge(self, other: ColumnProfile) -> None:
+        self.present += other.present
+        self.nulls += other.nulls
+        self.null_tokens.update(other.null_tokens)
+        self.kinds.update(other.kinds)
+        if other.conforming is not None:
+            if self.conforming is None:
+                self.conforming = dict(other.conforming)
+            else:
+                names = set(self.conforming) & set(other.conforming)
+                dropped = (set(self.conforming) | set(other.conforming)) - names
+                for name in dropped:
+                    ok = self.conforming.get(name, 0) + other.conforming.get(name, 0)
+                    self.eliminated.setdefault(name, (ok, self.text_values + other.text_values))
+                self.conforming = {
+                    n: self.conforming[n] + other.conforming[n] for n in sorted(names)
+                }
+        self.text_values += other.text_values
+        for name, examples in other.violations.items():
+            mine = self.violations.setdefault(name, [])
+            for value in examples:
+                if value not in mine and len(mine) < EXAMPLES:
+                    mine.append(value)
+        for name, pair in other.eliminated.items():
+            self.eliminated.setdefault(name, pair)
+        if self.conforming is not None:
+            for name in self.eliminated:
+                self.conforming.pop(name, None)
+        self.leading_zeros += other.leading_zeros
+        for value in other.leading_zero_examples:
+            if len(self.leading_zero_examples) < EXAMPLES:
+                self.leading_zero_examples.append(value)
+        for key, stats in other.numbers.items():
+            self.numbers.setdefault(key, Numbers()).merge(stats)
+        for key, (lo, hi) in other.temporal.items():
+            old = self.temporal.get(key)
+            self.temporal[key] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))  # type: ignore[type-var]
+        if other.min_length is not None:
+            self.min_length = (
+                other.min_length
+                if self.min_length is None
+                else min(self.min_length, other.min_length)
+            )
+            self.max_length = (
+                other.max_length
+                if self.max_length is None
+                else max(self.max_length, other.max_length)
+            )  # type: ignore[type-var]
+        self.counts.merge(other.counts)
+        self.sample.merge(other.sample)
+        for value in other.examples:
+            if value not in self.examples and len(self.examples) < EXAMPLES:
+                self.examples.append(value)
+        self.booleans.update(other.booleans)
+        if other.formats is not None:
+            if self.formats is None:
+                self.formats = {k: list(v) for k, v in other.formats.items()}
+            else:
+                for name in list(self.formats):
+                    if name not in other.formats:
+                        del self.formats[name]
+                        continue
+                    mine, theirs = self.formats[name], other.formats[name]
+                    mine[0] += theirs[0]
+                    mine[1] += theirs[1]
+                    mine[2] = (list(mine[2]) + [v for v in theirs[2] if v not in mine[2]])[
+                        :EXAMPLES
+                    ]
+        self.json_text = self.json_text or other.json_text
+
+
+def _min_max(values: pa.Array) -> tuple[pa.Scalar, pa.Scalar]:
+    result = pc.min_max(values)
+    return result["min"], result["max"]

@@ -1,0 +1,192 @@
+"""Profile every column of a table, batch by batch, nested columns included.
+
+Struct members become dotted paths (``shipping.city``), list items ``tags[]``; each
+path gets a :class:`ColumnProfile`.  Profiles of different batches merge, so a table
+can be profiled by several workers and combined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from assay.inference.profile import DEFAULT_NULL_TOKENS, ColumnProfile
+
+FormatChecker = Callable[[ColumnProfile, pa.Array], None]
+
+
+@dataclass
+class ProfileOptions:
+    null_tokens: tuple[str, ...] = DEFAULT_NULL_TOKENS
+    max_depth: int = 10
+    sample_rows: int | None = None  # profile about this many rows, spread over the input
+    formats: FormatChecker | None = None
+
+
+@dataclass
+class TableProfile:
+    rows: int = 0
+    columns: dict[str, ColumnProfile] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # first-seen order of paths
+
+    def column(self, path: str) -> ColumnProfile:
+        profile = self.columns.get(path)
+        if profile is None:
+            profile = self.columns[path] = ColumnProfile(path)
+            self.order.append(path)
+        return profile
+
+    def add(self, batch: pa.RecordBatch, seed: int, options: ProfileOptions) -> None:
+        self.rows += batch.num_rows
+        tokens = pa.array(list(options.null_tokens), pa.string())
+        for i, name in enumerate(batch.schema.names):
+            f = batch.schema.field(i)
+            self._add(name, batch.column(i), f, seed + i, options, tokens, 0)
+
+    def _add(
+        self,
+        path: str,
+        values: pa.Array,
+        f: pa.Field,
+        seed: int,
+        options: ProfileOptions,
+        tokens: pa.Array,
+        depth: int,
+    ) -> None:
+        t = values.type
+        profile = self.column(path)
+        if pa.types.is_dictionary(t):
+            values = values.cast(t.value_type)
+            t = values.type
+        if pa.types.is_large_string(t):
+            values = values.cast(pa.string())
+            t = values.type
+        if pa.types.is_string(t):
+            if f.metadata and f.metadata.get(b"assay.encoding") == b"json":
+                _add_json_text(profile, values, tokens, seed)
+                return
+            profile.add_text(values, seed, tokens)
+            if options.formats is not None and profile.conforming is not None:
+                text = values.drop_null()
+                if len(text):
+                    options.formats(profile, text)
+            return
+        if pa.types.is_struct(t):
+            profile.present += len(values)
+            profile.nulls += values.null_count
+            profile.kinds["object"] += len(values) - values.null_count
+            if depth >= options.max_depth:
+                return
+            for j in range(t.num_fields):
+                child = t.field(j)
+                member = pc.struct_field(values, j)
+                self._add(
+                    f"{path}.{child.name}", member, child, seed * 31 + j, options, tokens, depth + 1
+                )
+            return
+        if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+            profile.present += len(values)
+            profile.nulls += values.null_count
+            profile.kinds["array"] += len(values) - values.null_count
+            lengths = pc.list_value_length(values).drop_null()
+            if len(lengths):
+                bounds = pc.min_max(lengths)
+                lo, hi = bounds["min"], bounds["max"]
+                profile.min_length = (
+                    lo.as_py()
+                    if profile.min_length is None
+                    else min(profile.min_length, lo.as_py())
+                )
+                profile.max_length = (
+                    hi.as_py()
+                    if profile.max_length is None
+                    else max(profile.max_length, hi.as_py())
+                )
+            if depth >= options.max_depth:
+                return
+            items = pc.list_flatten(values)
+            self._add(f"{path}[]", items, t.value_field, seed * 37, options, tokens, depth + 1)
+            return
+        if pa.types.is_null(t):
+            profile.present += len(values)
+            profile.nulls += len(values)
+            return
+        profile.add_typed(values, _kind(t), seed)
+
+
+def _kind(t: pa.DataType) -> str:
+    if pa.types.is_boolean(t):
+        return "boolean"
+    if pa.types.is_integer(t):
+        return "integer"
+    if pa.types.is_floating(t):
+        return "float"
+    if pa.types.is_decimal(t):
+        return "float"
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_timestamp(t):
+        return "datetime"
+    if pa.types.is_time(t):
+        return "time"
+    if pa.types.is_duration(t):
+        return "duration"
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
+        return "binary"
+    return "string"
+
+
+def _add_json_text(profile: ColumnProfile, values: pa.Array, tokens: pa.Array, seed: int) -> None:
+    """A column Arrow could not type (values of several JSON types), kept as JSON text.
+
+    JSON strings that are null tokens (``"N/A"`` among numbers) count as nulls; if what
+    remains is all numbers, the column is profiled as numbers.
+    """
+    quoted = pa.array([f'"{t}"' for t in tokens.to_pylist()], pa.string())
+    is_token = pc.fill_null(pc.is_in(values, value_set=quoted), False)
+    if pc.any(is_token).as_py():
+        for token in pc.filter(values, is_token).to_pylist():
+            profile.null_tokens[token.strip('"')] += 1
+        values = pc.if_else(is_token, pa.scalar(None, pa.string()), values)
+    present = values.drop_null()
+    integers = pc.match_substring_regex(present, r"^-?\d{1,18}$")
+    if pc.all(integers).as_py():
+        profile.add_typed(pc.cast(values, pa.int64()), "integer", seed)
+        return
+    if pc.all(pc.match_substring_regex(present, r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")).as_py():
+        profile.add_typed(pc.cast(values, pa.float64()), "float", seed)
+        return
+    profile.json_text = True
+    profile.present += len(values)
+    profile.nulls += values.null_count
+    first = pc.utf8_slice_codeunits(present, 0, 1)
+    counted = pc.value_counts(first)
+    kinds = {"{": "object", "[": "array", '"': "string", "t": "boolean", "f": "boolean"}
+    for char, count in zip(
+        counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True
+    ):
+        kind = kinds.get(char)
+        if kind is None:
+            text = pc.filter(present, pc.equal(first, char))
+            ints = pc.sum(pc.match_substring_regex(text, r"^-?\d+$")).as_py() or 0
+            if ints:
+                profile.kinds["integer"] += ints
+            if count - ints:
+                profile.kinds["float"] += count - ints
+            continue
+        profile.kinds[kind] += count
+    for value in present[:5].to_pylist():
+        if value not in profile.examples and len(profile.examples) < 5:
+            profile.examples.append(value)
+
+
+def spread_sample(batch: pa.RecordBatch, fraction: float, seed: int) -> pa.RecordBatch:
+    """Rows of a batch kept with probability ``fraction`` (for --sample)."""
+    if fraction >= 1.0:
+        return batch
+    keep = np.random.default_rng(seed).random(batch.num_rows) < fraction
+    return batch.filter(pa.array(keep))
