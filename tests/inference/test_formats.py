@@ -268,7 +268,7 @@ def test_counts_weight_the_confidence_and_order_violations() -> None:
     counts = pa.array([60, 37, 1, 0, 2])
     (match,) = detect_formats(values, counts)
     assert (match.conforming, match.checked) == (97, 100)
-    assert match.violations == ("none", "n/a", "?")  # most frequent first
+    assert match.violations == ("none", "n/a")  # most frequent first; '?' never occurs
 
 
 def test_violations_are_at_most_five_distinct() -> None:
@@ -403,6 +403,12 @@ def test_empty_null_and_odd_inputs() -> None:
         detect_formats(pa.array([1, 2, 3]))
     with pytest.raises(ValueError):
         detect_formats(pa.array(["a"]), pa.array([1, 2]))
+
+
+def test_zero_threshold_does_not_detect_what_nothing_matches() -> None:
+    found = detect_formats(pa.array(["a@example.com", "x", "y", "z"]), min_confidence=0.0)
+    assert "email" in [m.name for m in found] and "uuid" not in [m.name for m in found]
+    assert all(m.conforming > 0 for m in found)
 
 
 def test_format_match_is_frozen() -> None:

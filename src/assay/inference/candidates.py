@@ -40,6 +40,7 @@ class Candidate:
     decimal_separator: str | None = None
     thousands_separator: str | None = None
     order: int = 0  # narrower first
+    cast_to: pa.DataType | None = None  # Arrow type whose parser validates this form
 
     def matches(self, values: pa.Array) -> pa.Array:
         """Boolean mask: which values have this candidate's shape and are valid."""
@@ -49,6 +50,14 @@ class Candidate:
         mask = pc.fill_null(mask, False)
         if not pc.any(mask).as_py():
             return mask
+        if self.cast_to is not None:
+            # ISO text: Arrow's own parser validates it (no Feb 30th) at C speed; only a
+            # batch holding an invalid value pays for the component check.
+            try:
+                pc.cast(pc.utf8_trim_whitespace(pc.filter(values, mask)), self.cast_to)
+                return mask
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
         return _validate_components(values, mask, self.components)
 
 
@@ -56,7 +65,7 @@ def _anchored(body: str) -> str:
     return f"^{_WS}(?:{body}){_WS}$"
 
 
-_INT = r"(?:0|[1-9]\d*)"
+_INT = r"\d+"  # leading zeros accepted here, turned into text by the decision rules
 _INT_COMMA = r"(?:[1-9]\d{0,2}(?:,\d{3})+)"
 _INT_DOT = r"(?:[1-9]\d{0,2}(?:\.\d{3})+)"
 _INT_SPACE = r"(?:[1-9]\d{0,2}(?:[  ']\d{3})+)"
@@ -148,6 +157,7 @@ def _build() -> tuple[Candidate, ...]:
             TypeKind.DATE,
             _anchored(rf"{_Y}-{_M2}-{_D2}"),
             components=rf"^\s*{_Y}-{_M2}-{_D2}",
+            cast_to=pa.date32(),
             order=40,
         )
     )
@@ -239,6 +249,7 @@ def _build() -> tuple[Candidate, ...]:
             _anchored(rf"{_Y}-{_M2}-{_D2}[T ]{_TIME}{_WS}{_OFFSET}"),
             components=rf"^\s*{_Y}-{_M2}-{_D2}[T ]{_TIME}",
             timezone=True,
+            cast_to=pa.timestamp("ns", tz="UTC"),
             order=50,
         )
     )
@@ -249,6 +260,7 @@ def _build() -> tuple[Candidate, ...]:
             _anchored(rf"{_Y}-{_M2}-{_D2}[T ]{_TIME}"),
             components=rf"^\s*{_Y}-{_M2}-{_D2}[T ]{_TIME}",
             timezone=False,
+            cast_to=pa.timestamp("ns"),
             order=51,
         )
     )

@@ -53,10 +53,8 @@ def decide_field(profile: ColumnProfile, rows: int, options: DecideOptions) -> F
     evidence: list[Evidence] = []
     hints: list[str] = []
     chosen: str | None = None
-    if (
-        profile.json_text
-        or (len([k for k in profile.kinds if k != "null"]) > 1
-        and not _numeric_mix(profile))
+    if profile.json_text or (
+        len([k for k in profile.kinds if k != "null"]) > 1 and not _numeric_mix(profile)
     ):
         data_type = _mixed(profile)
         evidence.append(
@@ -403,7 +401,7 @@ def _constraints(
         and (stats.count - stats.nulls) >= 10 * (stats.distinct or 0)
         and profile.conforming is not None
     ):
-        values = profile.counts.values
+        values = profile.counts.distinct_values
         enum = tuple(sorted(values.to_pylist())) if values is not None else None
     unique = None
     if (

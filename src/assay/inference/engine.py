@@ -9,6 +9,7 @@ dataset), keys are found per table and foreign keys across tables.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -131,23 +132,27 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
         estimate = stream.detection.estimated_rows
         fraction = min(1.0, opts.sample / estimate) if estimate else 1.0
     workers = max(1, opts.threads)
-    partials = [TableProfile() for _ in range(workers)]
+    partials: dict[int, TableProfile] = {}  # one per worker thread, merged at the end
 
-    def work(index: int, batch: SourceBatch) -> None:
+    def work(batch: SourceBatch) -> None:
         seed = batch.origin.first_record
         data = spread_sample(batch.data, fraction, seed) if fraction < 1.0 else batch.data
-        partials[index].add(data, seed, profile_options)
+        mine = partials.setdefault(threading.get_ident(), TableProfile())
+        mine.add(data, seed, profile_options)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assay-profile") as pool:
         pending = []
-        for i, batch in enumerate(stream.batches()):
-            pending.append(pool.submit(work, i % workers, batch))
+        for batch in stream.batches():
+            pending.append(pool.submit(work, batch))
             if len(pending) > 2 * workers:
                 pending.pop(0).result()
         for future in pending:
             future.result()
-    merged = partials[0]
-    for other in partials[1:]:
+    profiles = [partials[k] for k in sorted(partials)]
+    if not profiles:
+        return TableProfile()
+    merged = profiles[0]
+    for other in profiles[1:]:
         merged = _merge_profiles(merged, other)
     return merged
 

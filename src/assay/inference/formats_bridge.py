@@ -26,8 +26,15 @@ def format_checker() -> Callable[[ColumnProfile, pa.Array], None]:
             distinct = pc.unique(text[:DETECT_SAMPLE])
             found = detect_formats(distinct, min_confidence=KEEP_THRESHOLD)
             profile.formats = {m.name: [0, 0, []] for m in found[:3]}
+        if not profile.formats:
+            return
+        counted = profile.last_counted
         for name in list(profile.formats):
-            match = check_format(name, text)
+            if counted is not None:
+                # Check each distinct value once, weighted by how often it occurs.
+                match = check_format(name, counted.field("values"), counted.field("counts"))
+            else:
+                match = check_format(name, text)
             entry = profile.formats[name]
             entry[0] += match.conforming
             entry[1] += match.checked

@@ -149,7 +149,7 @@ def _name_score(child: str, parent_table: str, parent_column: str) -> float:
 
 def _text_values(profile: TableProfile, path: str) -> pa.Array | None:
     column = profile.columns.get(path)
-    if column is None or not column.counts.exact or column.counts.values is None:
+    if column is None or not column.counts.exact or column.counts.distinct_values is None:
         return None
     values = column.counts.values
     if not pa.types.is_string(values.type):

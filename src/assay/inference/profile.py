@@ -96,10 +96,20 @@ class ColumnProfile:
     booleans: Counter[str] = field(default_factory=Counter)
     formats: dict[str, list] | None = None  # name -> [conforming, checked, violations]
     json_text: bool = False
+    _seed: int = 0
+    _hashes: np.ndarray | None = None
+    last_counted: pa.StructArray | None = None  # this batch's distinct values and counts
 
     # ------------------------------------------------------------------ text
-    def add_text(self, values: pa.Array, seed: int, null_tokens: pa.Array) -> None:
-        """Profile a string array (nulls allowed)."""
+    def add_text(
+        self,
+        values: pa.Array,
+        seed: int,
+        null_tokens: pa.Array,
+        hashes: np.ndarray | None = None,
+    ) -> None:
+        """Profile a string array (nulls allowed); ``hashes`` of all its values if known."""
+        self._seed = seed
         n = len(values)
         self.present += n
         self.kinds["string"] += n
@@ -116,13 +126,24 @@ class ColumnProfile:
             ):
                 self.null_tokens["<blank>" if token.strip() == "" and token else token] += count
         text = pc.filter(values, pc.invert(null_mask)) if null_count else values
+        if hashes is not None and null_count:
+            hashes = hashes[~np.asarray(null_mask.to_numpy(zero_copy_only=False))]
+        self._hashes = hashes
         if len(text) == 0:
             return
+        start = self.text_values
         self.text_values += len(text)
-        self._candidates(text)
+        if start < ELIMINATE_AFTER < start + len(text) and len(text) > 2 * ELIMINATE_AFTER:
+            # Test every candidate on the first values only; most drop out there, so the
+            # rest of the batch pays for the few that remain.
+            head = ELIMINATE_AFTER - start
+            self._candidates(text[:head], start + head)
+            self._candidates(text[head:], start + len(text))
+        else:
+            self._candidates(text, start + len(text))
         self._text_stats(text, seed)
 
-    def _candidates(self, text: pa.Array) -> None:
+    def _candidates(self, text: pa.Array, seen: int) -> None:
         if self.conforming is None:
             self.conforming = {c.name: 0 for c in CANDIDATES}
         matched: dict[str, pa.Array] = {}
@@ -164,8 +185,8 @@ class ColumnProfile:
                 new_values = pc.filter(text, mask) if ok else text[:0]
             if len(new_values):
                 self._candidate_stats(candidate, new_values)
-        self._eliminate()
-        if "integer" in self.conforming and "integer" in matched:
+        self._eliminate(seen)
+        if "integer" in matched:
             zeros = pc.match_substring_regex(text, r"^\s*(?:[+-]?0\d|\+\d{7,})")
             count = pc.sum(zeros).as_py() or 0
             if count:
@@ -177,9 +198,8 @@ class ColumnProfile:
                         ].to_pylist()
                     )
 
-    def _eliminate(self) -> None:
+    def _eliminate(self, seen: int) -> None:
         assert self.conforming is not None
-        seen = self.text_values
         if seen < ELIMINATE_AFTER:
             return
         for name, ok in list(self.conforming.items()):
@@ -209,73 +229,61 @@ class ColumnProfile:
                 self.booleans[v] += c
 
     def _numbers(self, family: str, name: str, values: pa.Array) -> None:
-        """Parse the values ``name`` accepted; keyed by candidate, combined at decision."""
-        family_key = "float" if name == "float" else family
+        """Parse the values ``name`` accepted; keyed by candidate, combined at decision.
+
+        Digits are measured cheaply: integer digits from the largest magnitude, the
+        scale from the position of the decimal separator.
+        """
         stats = self.numbers.setdefault(name, Numbers())
-        text = pc.utf8_trim_whitespace(values)
-        if pc.any(pc.match_substring_regex(text, r"[%$€£¥]")).as_py():
+        text = values
+        plain = name == "integer"
+        if not plain and pc.any(pc.match_substring_regex(text, r"[%$€£¥\s]")).as_py():
             for symbol in "%$€£¥":
                 hits = pc.sum(pc.match_substring(text, symbol)).as_py() or 0
                 if hits:
                     stats.decorated[symbol] += hits
             text = pc.replace_substring_regex(text, r"[%$€£¥\s]", "")
-        if family_key == "comma":
+        elif plain:
+            text = pc.utf8_trim_whitespace(text)
+        if family == "comma":
             text = pc.replace_substring_regex(text, r"[. ' ]", "")
             text = pc.replace_substring(text, ",", ".")
-        elif family_key == "dot":
+        elif not plain and name != "float":
             text = pc.replace_substring(text, ",", "")
-        if family_key != "float":
-            body = pc.replace_substring_regex(text, r"^[+-]?0*", "")
-            fraction = pc.replace_substring_regex(body, r"^[^.]*\.?", "")
-            integer = pc.replace_substring_regex(body, r"\..*$", "")
-            stats.scale = max(stats.scale, pc.max(pc.utf8_length(fraction)).as_py() or 0)
-            stats.int_digits = max(stats.int_digits, pc.max(pc.utf8_length(integer)).as_py() or 0)
+        if name != "float" and not plain:
+            dot = pc.find_substring(text, ".")
+            has_dot = pc.greater_equal(dot, 0)
+            scale = pc.if_else(has_dot, pc.subtract(pc.subtract(pc.utf8_length(text), dot), 1), 0)
+            stats.scale = max(stats.scale, pc.max(scale).as_py() or 0)
         numbers = pc.cast(text, pa.float64(), safe=False)
-        low, high = _min_max(numbers)
-        if low.as_py() is None:
-            return
         as_np = numbers.to_numpy(zero_copy_only=False)
+        if len(as_np) == 0:
+            return
+        lo, hi = float(np.min(as_np)), float(np.max(as_np))
+        magnitude = int(max(abs(lo), abs(hi)))
+        stats.int_digits = max(stats.int_digits, len(str(magnitude)) if magnitude else 1)
+        if (
+            name in ("integer", "integer_comma", "integer_dot", "integer_space")
+            and magnitude >= 2**53
+        ):
+            stats.int_digits = max(stats.int_digits, pc.max(pc.utf8_length(text)).as_py() or 0)
         stats.count += len(as_np)
-        stats.minimum = low.as_py() if stats.minimum is None else min(stats.minimum, low.as_py())
-        stats.maximum = high.as_py() if stats.maximum is None else max(stats.maximum, high.as_py())
+        stats.minimum = lo if stats.minimum is None else min(stats.minimum, lo)
+        stats.maximum = hi if stats.maximum is None else max(stats.maximum, hi)
         stats.total += float(np.sum(as_np))
-        stats.squares += float(np.sum(as_np * as_np))
+        stats.squares += float(np.dot(as_np, as_np))
+        self.sample.add(as_np, self._seed + len(self.numbers))
 
     def _text_stats(self, text: pa.Array, seed: int) -> None:
         lengths = pc.min_max(pc.utf8_length(text))
         lo, hi = lengths["min"].as_py(), lengths["max"].as_py()
         self.min_length = lo if self.min_length is None else min(self.min_length, lo)
         self.max_length = hi if self.max_length is None else max(self.max_length, hi)
-        self.counts.add(text)
+        self.last_counted = self.counts.add(text, self._hashes)
         if len(self.examples) < EXAMPLES:
             for value in pc.unique(text[:200]).to_pylist():
                 if value not in self.examples and len(self.examples) < EXAMPLES:
                     self.examples.append(value)
-        best = self._numeric_for_sample()
-        if best is not None:
-            self._sample_numbers(text, best, seed)
-
-    def _numeric_for_sample(self) -> str | None:
-        if not self.conforming:
-            return None
-        for name in ("integer", "decimal_dot", "decimal_comma", "float"):
-            if name in self.conforming:
-                return name
-        return None
-
-    def _sample_numbers(self, text: pa.Array, name: str, seed: int) -> None:
-        mask = BY_NAME[name].matches(text) if name != "integer" else None
-        values = pc.filter(text, mask) if mask is not None else text
-        cleaned = pc.replace_substring_regex(values, r"[%$€£¥\s]", "")
-        if name == "decimal_comma":
-            cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
-        else:
-            cleaned = pc.replace_substring(cleaned, ",", "")
-        try:
-            numbers = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
-        except pa.ArrowInvalid:
-            return
-        self.sample.add(numbers[~np.isnan(numbers)], seed)
 
     # ------------------------------------------------------------------ typed (JSON, Parquet)
     def add_typed(self, values: pa.Array, kind: str, seed: int) -> None:

@@ -7,6 +7,7 @@ partitions on a cluster) can be combined in any order with the same result.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import duckdb
@@ -15,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 EXACT_DISTINCT_LIMIT = 50_000
+HIGH_CARDINALITY = 0.5
 HLL_BITS = 14  # 16384 registers: ~0.8 % standard error
 SAMPLE_SIZE = 4096
 
@@ -27,19 +29,60 @@ class ValueCounts:
     counts: pa.Array | None = None
     registers: np.ndarray | None = None  # HLL mode
     limit: int = EXACT_DISTINCT_LIMIT
+    _pending: list[pa.StructArray] = field(default_factory=list)
+    _pending_size: int = 0
 
     @property
     def exact(self) -> bool:
         return self.registers is None
 
-    def add(self, values: pa.Array) -> None:
+    @property
+    def distinct_values(self) -> pa.Array | None:
+        self._flush()
+        return self.values
+
+    def add(self, values: pa.Array, hashes: np.ndarray | None = None) -> pa.StructArray | None:
+        """Count ``values``; returns this batch's (values, counts) while counting exactly.
+
+        ``hashes`` (of ``values``, computed for several columns in one go) saves the
+        sketch a hashing call once the column is counted approximately.
+        """
         if len(values) == 0:
-            return
+            return None
         if not self.exact:
-            self._hll_add(values)
-            return
+            self._hll_update(_hash(values) if hashes is None else hashes)
+            return None
         counted = pc.value_counts(values)
-        self._merge_exact(counted.field("values"), counted.field("counts"))
+        if len(counted) > HIGH_CARDINALITY * len(values) and len(values) >= 5000:
+            # Mostly distinct (ids, emails, timestamps): counting them exactly buys
+            # nothing but memory; go straight to the sketch.
+            self._to_hll()
+            self._hll_add(values)
+            return counted
+        self._pending.append(counted)
+        self._pending_size += len(counted)
+        if self._pending_size > self.limit:
+            self._flush()
+        return counted
+
+    def _flush(self) -> None:
+        pending, self._pending, self._pending_size = self._pending, [], 0
+        if not pending:
+            return
+        values = pa.concat_arrays([p.field("values") for p in pending])
+        counts = pa.concat_arrays([p.field("counts") for p in pending])
+        if len(pending) > 1:
+            grouped = (
+                pa.table({"v": values, "c": counts.cast(pa.int64())})
+                .group_by("v", use_threads=False)
+                .aggregate([("c", "sum")])
+            )
+            values = grouped.column("v").combine_chunks()
+            counts = grouped.column("c_sum").combine_chunks()
+        if self.exact:
+            self._merge_exact(values, counts)
+        else:
+            self._hll_add(values)
 
     def _merge_exact(self, values: pa.Array, counts: pa.Array) -> None:
         if self.values is None:
@@ -60,15 +103,20 @@ class ValueCounts:
             self._to_hll()
 
     def _to_hll(self) -> None:
+        pending, self._pending, self._pending_size = self._pending, [], 0
         values = self.values
         self.values = self.counts = None
         self.registers = np.zeros(1 << HLL_BITS, dtype=np.uint8)
         if values is not None:
             self._hll_add(values)
+        for counted in pending:
+            self._hll_add(counted.field("values"))
 
     def _hll_add(self, values: pa.Array) -> None:
+        self._hll_update(_hash(values))
+
+    def _hll_update(self, hashes: np.ndarray) -> None:
         assert self.registers is not None
-        hashes = _hash(values)
         index = (hashes >> np.uint64(64 - HLL_BITS)).astype(np.int64)
         rest = (hashes << np.uint64(HLL_BITS)) | np.uint64(1 << (HLL_BITS - 1))
         # rank = position of the first 1 bit in the remaining bits (1-based)
@@ -76,6 +124,8 @@ class ValueCounts:
         np.maximum.at(self.registers, index, ranks)
 
     def merge(self, other: ValueCounts) -> None:
+        self._flush()
+        other._flush()
         if other.exact and other.values is None:
             return
         if self.exact and self.values is None:
@@ -96,6 +146,7 @@ class ValueCounts:
             np.maximum(self.registers, other.registers, out=self.registers)
 
     def distinct(self) -> int:
+        self._flush()
         if self.exact:
             return 0 if self.values is None else len(self.values)
         assert self.registers is not None
@@ -108,6 +159,7 @@ class ValueCounts:
         return round(estimate)
 
     def top(self, n: int) -> list[tuple[object, int]]:
+        self._flush()
         if not self.exact or self.values is None or self.counts is None:
             return []
         order = pc.sort_indices(
@@ -124,18 +176,47 @@ class ValueCounts:
         )
 
     def max_count(self) -> int:
+        self._flush()
         if not self.exact or self.counts is None or len(self.counts) == 0:
             return 0
         return int(pc.max(self.counts).as_py())
 
 
+_local = threading.local()
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    # One in-memory connection per thread: a connection serves one call at a time.
+    connection = getattr(_local, "connection", None)
+    if connection is None:
+        connection = _local.connection = duckdb.connect(":memory:")
+    return connection
+
+
+def hash_columns(columns: dict[str, pa.Array]) -> dict[str, np.ndarray]:
+    """64-bit hashes of several columns in one DuckDB call (one call costs ~1 ms)."""
+    if not columns:
+        return {}
+    names = list(columns)
+    connection = _connection()
+    connection.register("hashed", pa.table({f"c{i}": columns[n] for i, n in enumerate(names)}))
+    try:
+        select = ", ".join(f"hash(c{i}) AS h{i}" for i in range(len(names)))
+        result = connection.execute(f"SELECT {select} FROM hashed").fetchnumpy()
+    finally:
+        connection.unregister("hashed")
+    return {n: np.asarray(result[f"h{i}"], dtype=np.uint64) for i, n in enumerate(names)}
+
+
 def _hash(values: pa.Array) -> np.ndarray:
     """64-bit hashes of any Arrow values (DuckDB's hash function, vectorized)."""
-    hashed = pa.table({"v": values})  # noqa: F841 - read by DuckDB's replacement scan
-    result = duckdb.sql("SELECT hash(v) AS h FROM hashed").fetch_arrow_table()
-    return np.asarray(
-        result.column("h").combine_chunks().to_numpy(zero_copy_only=False), dtype=np.uint64
-    )
+    connection = _connection()
+    connection.register("hashed", pa.table({"v": values}))
+    try:
+        result = connection.execute("SELECT hash(v) AS h FROM hashed").fetchnumpy()
+    finally:
+        connection.unregister("hashed")
+    return np.asarray(result["h"], dtype=np.uint64)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assay.inference.profile import DEFAULT_NULL_TOKENS, ColumnProfile
+from assay.inference.sketches import hash_columns
 
 FormatChecker = Callable[[ColumnProfile, pa.Array], None]
 
@@ -43,9 +44,17 @@ class TableProfile:
     def add(self, batch: pa.RecordBatch, seed: int, options: ProfileOptions) -> None:
         self.rows += batch.num_rows
         tokens = pa.array(list(options.null_tokens), pa.string())
+        sketched = {
+            name: batch.column(i)
+            for i, name in enumerate(batch.schema.names)
+            if name in self.columns
+            and not self.columns[name].counts.exact
+            and pa.types.is_string(batch.schema.field(i).type)
+        }
+        hashes = hash_columns(sketched)
         for i, name in enumerate(batch.schema.names):
             f = batch.schema.field(i)
-            self._add(name, batch.column(i), f, seed + i, options, tokens, 0)
+            self._add(name, batch.column(i), f, seed + i, options, tokens, 0, hashes.get(name))
 
     def _add(
         self,
@@ -56,6 +65,7 @@ class TableProfile:
         options: ProfileOptions,
         tokens: pa.Array,
         depth: int,
+        hashes: np.ndarray | None = None,
     ) -> None:
         t = values.type
         profile = self.column(path)
@@ -69,11 +79,12 @@ class TableProfile:
             if f.metadata and f.metadata.get(b"assay.encoding") == b"json":
                 _add_json_text(profile, values, tokens, seed)
                 return
-            profile.add_text(values, seed, tokens)
+            profile.add_text(values, seed, tokens, hashes)
             if options.formats is not None and profile.conforming is not None:
                 text = values.drop_null()
                 if len(text):
                     options.formats(profile, text)
+            profile.last_counted = None
             return
         if pa.types.is_struct(t):
             profile.present += len(values)

@@ -8,7 +8,8 @@ vectorised over Arrow arrays: a cheap RE2 shape filter over all values, exact va
 only on the survivors, Python only once per distinct value where nothing else will do.
 
 Layout: ``_detect`` (the API), ``_registry`` (the formats in order, column gates), one
-module per family of checks, ``_vector`` (shared kernels), ``_bench`` (timings).
+module per family of checks, ``_vector`` (shared kernels); ``python -m
+assay.inference.formats`` runs a benchmark.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ def _columns(n: int, rng: np.random.Generator) -> dict[str, Callable[[], tuple]]
     words = np.array(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"])
 
     def uuids() -> tuple:
-        return (pa.array([str(uuid.UUID(int=int(x))) for x in rng.integers(0, 2**62, n)]),)
+        raw = rng.bytes(16 * n)
+        return (pa.array([str(uuid.UUID(bytes=raw[i : i + 16])) for i in range(0, 16 * n, 16)]),)
 
     def emails() -> tuple:
         users = pc.binary_join_element_wise(
@@ -39,6 +40,10 @@ def _columns(n: int, rng: np.random.Generator) -> dict[str, Callable[[], tuple]]
     def country_distinct() -> tuple:
         counts = pc.value_counts(country_values()[0])
         return counts.field("values"), counts.field("counts")
+
+    def timestamps() -> tuple:
+        seconds = rng.integers(0, 2 * 10**9, n).astype("datetime64[s]")
+        return (pa.array(np.datetime_as_string(seconds, timezone="UTC")),)
 
     def integers() -> tuple:
         return (pa.array(rng.integers(0, 10**9, n).astype(str)),)
@@ -55,6 +60,7 @@ def _columns(n: int, rng: np.random.Generator) -> dict[str, Callable[[], tuple]]
         "email": emails,
         "country (1e6 raw values)": country_values,
         "country (distinct + counts)": country_distinct,
+        "date-time (RFC 3339, UTC)": timestamps,
         "integers (no format)": integers,
         "two words (no format)": free_text,
     }

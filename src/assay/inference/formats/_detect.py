@@ -86,8 +86,9 @@ def _weight(weights: np.ndarray | None, mask: Mask, start: int = 0) -> int:
 
 
 def _violations(values: pa.Array, weights: np.ndarray | None, mask: Mask) -> tuple[str, ...]:
-    """The most frequent distinct non-conforming values (ties: first seen first)."""
-    bad = ~mask
+    """The most frequent distinct non-conforming values (ties: first seen first).
+    A value given with count 0 does not occur, so it is no example."""
+    bad = ~mask if weights is None else ~mask & (weights > 0)
     if not bad.any():
         return ()
     encoded = pc.dictionary_encode(values.filter(pa.array(bad)))
@@ -152,7 +153,8 @@ def detect_formats(
 
     ``values`` are strings (typically a column's distinct values, ``counts`` their
     occurrences; nulls are ignored).  Matches come most specific first, in the order of
-    :data:`FORMATS`.  Some formats also need the column as a whole to convince (see the
+    :data:`FORMATS`; a format no value conforms to is never returned, whatever the
+    threshold.  Some formats also need the column as a whole to convince (see the
     gates in ``_registry``): a slug column must be mostly hyphenated, coordinates mostly
     written with 3+ decimals, code-list columns must have few distinct non-codes.
     """
@@ -170,7 +172,9 @@ def detect_formats(
         mask = _scan(spec.check, values, weights, allowance)
         if mask is None or (spec.gate is not None and not spec.gate(values, mask, ones)):
             continue
-        found.append(_match(spec.name, values, weights, mask))
+        match = _match(spec.name, values, weights, mask)
+        if match.conforming:  # min_confidence=0 must not "detect" what nothing matches
+            found.append(match)
     return found
 
 

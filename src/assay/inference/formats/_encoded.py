@@ -62,8 +62,7 @@ def check_base64(values: pa.Array) -> Mask:
     return refine(values, matches(values, BASE64_RE), _has_base64_evidence)
 
 
-def _header_has_alg(text: str) -> bool:
-    segment = text.partition(".")[0]
+def _header_has_alg(segment: str) -> bool:
     try:
         header = orjson.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (binascii.Error, ValueError):
@@ -73,7 +72,8 @@ def _header_has_alg(text: str) -> bool:
 
 def _jwt_header_is_valid(values: pa.Array) -> Mask:
     # Decoded per distinct *header*: a token column has a handful of headers at most.
-    return per_distinct(pc.replace_substring_regex(values, r"\..*$", ""), _header_has_alg)
+    headers = pc.list_element(pc.split_pattern(values, ".", max_splits=1), 0)
+    return per_distinct(headers, _header_has_alg)
 
 
 def check_jwt(values: pa.Array) -> Mask:

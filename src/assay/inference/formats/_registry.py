@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assay.inference.formats import _checksums, _coded, _encoded, _network, _temporal, _text
-from assay.inference.formats._vector import Check, Mask, matches
+from assay.inference.formats._vector import Check, Mask, matches, to_mask
 
 Gate = Callable[[pa.Array, Mask, np.ndarray], bool]
 
@@ -41,14 +41,15 @@ def _few_foreign_codes(values: pa.Array, mask: Mask, weights: np.ndarray) -> boo
     US state abbreviations are the case in point: 'CA', 'GA', 'IN', 'PA' are countries
     too, but 'NY', 'TX', 'FL' are not, so a states column fails here (and on confidence).
     """
-    foreign = pc.count_distinct(values.filter(pa.array(~mask))).as_py()
-    distinct = pc.count_distinct(values).as_py()
+    present = weights > 0  # a value counted zero times does not occur
+    foreign = pc.count_distinct(values.filter(pa.array(~mask & present))).as_py()
+    distinct = pc.count_distinct(values.filter(pa.array(present))).as_py()
     return foreign <= max(CODE_FOREIGN_ALWAYS_OK, CODE_MAX_FOREIGN_SHARE * distinct)
 
 
 def _mostly_hyphenated(values: pa.Array, mask: Mask, weights: np.ndarray) -> bool:
     """Most slugs join several words; a column of single lower-case words is just words."""
-    hyphen = matches(values, "-") & mask
+    hyphen = to_mask(pc.match_substring(values, "-")) & mask
     return weights[hyphen].sum() >= SLUG_HYPHEN_SHARE * weights[mask].sum()
 
 
@@ -63,8 +64,8 @@ def _mostly_precise(values: pa.Array, mask: Mask, weights: np.ndarray) -> bool:
 
 
 def _some_hex_letter(values: pa.Array, mask: Mask, weights: np.ndarray) -> bool:
-    """At least one colour uses a digit a-f; '#100', '#205', '#1234' are issue numbers."""
-    return bool((matches(values, "[A-Fa-f]") & mask).any())
+    """At least one colour uses a digit a-f; '#100', '#205', '#999' are issue numbers."""
+    return bool((matches(values, "[A-Fa-f]") & mask & (weights > 0)).any())
 
 
 def _some_base64_symbol(values: pa.Array, mask: Mask, weights: np.ndarray) -> bool:
@@ -72,7 +73,7 @@ def _some_base64_symbol(values: pa.Array, mask: Mask, weights: np.ndarray) -> bo
     ids) whose length happens to be a multiple of 4 are valid base64 too; real base64
     shows one of these three in all but tiny columns (a 16-character unpadded value
     lacks both '+' and '/' with probability (62/64)^16 = 60%, ten such values 0.6%)."""
-    return bool((matches(values, "[+/=]") & mask).any())
+    return bool((matches(values, "[+/=]") & mask & (weights > 0)).any())
 
 
 @dataclass(frozen=True)
