@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.candidates import BY_NAME, CANDIDATES, Candidate
+from assay.inference.candidates import CANDIDATES, Candidate
 from assay.inference.sketches import Sample, ValueCounts
 
 DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "n/a", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
