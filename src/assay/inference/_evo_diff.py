@@ -195,10 +195,8 @@ def _signature(t: DataType) -> tuple[object, ...]:
     if kind is TypeKind.ARRAY:
         return (kind.value, None if t.items is None else _signature(t.items))
     if kind is TypeKind.MIXED:
-        normal = normal_mixed(t.distribution or {})
-        if TypeKind(normal.kind) is not TypeKind.MIXED:
-            return _signature(normal)
-        return (kind.value, tuple(k for k in normal.distribution or {} if k != "null"))
+        normal = normal_mixed(t.distribution or {}).distribution or {}
+        return (kind.value, tuple(k for k in normal if k != "null"))
     return (kind.value, t.minimum, t.maximum, t.precision, t.scale, t.max_length, t.timezone)
 
 

@@ -24,7 +24,6 @@ NUMERIC = (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT)  # each holds tho
 TEMPORAL = (TypeKind.DATE, TypeKind.DATETIME)
 _CHAINS = (NUMERIC, TEMPORAL)
 _SCALAR_NAMES = frozenset(k.value for k in SCALAR_KINDS) - {TypeKind.NULL.value}
-_KIND_NAMES = frozenset(k.value for k in TypeKind)
 
 
 @dataclass(frozen=True)
@@ -206,8 +205,9 @@ def normal_mixed(dist: dict[str, int]) -> DataType:
     """A mixed type in normal form: its scalar kinds folded into their common supertype.
 
     Folding is what keeps ``widen`` associative: ``(integer ∪ string) ∪ object`` is
-    ``string ∪ object``, so ``integer ∪ mixed(object|string)`` must give the same.  When a
-    single kind is left the result is that plain type, without parameters (unknown).
+    ``string ∪ object``, so ``integer ∪ mixed(object|string)`` must give the same.  The
+    result stays mixed even when a single kind is left (``mixed(string)``): turning it into
+    a plain type would drop its counts, and then the counts would depend on merge order.
     """
     dist = dict(dist)
     scalars = [k for k in dist if k in _SCALAR_NAMES]
@@ -215,9 +215,4 @@ def normal_mixed(dist: dict[str, int]) -> DataType:
         joined = reduce(join_kind, scalars)
         total = sum(dist.pop(k) for k in scalars)
         dist[joined] = dist.get(joined, 0) + total
-    classes = [k for k in dist if k != TypeKind.NULL.value]
-    if len(classes) == 1 and classes[0] in _KIND_NAMES and classes[0] != TypeKind.MIXED.value:
-        return DataType(kind=TypeKind(classes[0]))
-    if not dist:
-        return DataType(kind=TypeKind.MIXED)
-    return DataType(kind=TypeKind.MIXED, distribution=dict(sorted(dist.items())))
+    return DataType(kind=TypeKind.MIXED, distribution=dict(sorted(dist.items())) or None)

@@ -31,8 +31,8 @@ first), so merging many files gives the same schema whatever order they were rea
   **mixed**, with the union of the distributions: counts of the same kind add, a
   non-mixed side adds its kind, counted by the records it stands for in a table merge
   and 0 in a plain ``widen``, which has nothing to count.  Scalar kinds inside a mixed fold into their common supertype
-  (``mixed(integer|object) ∪ string = mixed(object|string)``); a mixed left with a single
-  kind becomes that plain type.
+  (``mixed(integer|object) ∪ string = mixed(object|string)``).  Once mixed, a type stays
+  mixed, even with a single kind left (``mixed(string)``), so its counts are not lost.
 
 A parameter that one side does not know (``None``) makes the merged parameter unknown.
 

@@ -110,6 +110,8 @@ class ColumnProfile:
     ) -> None:
         """Profile a string array (nulls allowed); ``hashes`` of all its values if known."""
         self._seed = seed
+        if self.conforming is None:
+            self.conforming = {c.name: 0 for c in CANDIDATES}
         n = len(values)
         self.present += n
         self.kinds["string"] += n
@@ -144,8 +146,7 @@ class ColumnProfile:
         self._text_stats(text, seed)
 
     def _candidates(self, text: pa.Array, seen: int) -> None:
-        if self.conforming is None:
-            self.conforming = {c.name: 0 for c in CANDIDATES}
+        assert self.conforming is not None
         matched: dict[str, pa.Array] = {}
         for candidate in CANDIDATES:
             name = candidate.name

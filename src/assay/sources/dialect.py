@@ -305,7 +305,7 @@ def _has_header(head: list[str], body: list[list[str]]) -> bool:
             continue
         dominant, _ = kinds.most_common(1)[0]
         if dominant in ("number", "date", "time", "bool"):
-            if head_kind == "text":
+            if head_kind == "text" or (head_kind == "bool" and dominant != "bool"):
                 score += 2
             elif head_kind == dominant:
                 # Years as column names ("region,2019,2020") head columns of amounts.
