@@ -43,7 +43,7 @@ class Settings:
 
 settings = Settings()
 console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class _JsonFormatter(logging.Formatter):

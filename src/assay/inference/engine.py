@@ -19,7 +19,12 @@ import pyarrow as pa
 
 from assay.errors import InputError, UsageError
 from assay.inference.decide import DecideOptions, decide_field
-from assay.inference.keys import find_keys, find_relationships
+from assay.inference.keys import (
+    check_composite,
+    composite_candidates,
+    find_keys,
+    find_relationships,
+)
 from assay.inference.table_profile import ProfileOptions, TableProfile, spread_sample
 from assay.schema import DataType, Field, Schema, Table, TypeKind
 from assay.sources import Source, SourceBatch, Stream
@@ -92,9 +97,29 @@ def infer_detailed(
     ]
     if opts.keys:
         tables = [find_keys(t, profiles[t.name]) for t in tables]
+        tables = [_composite(t, read) for t in tables]
     relationships = find_relationships(tables, profiles) if opts.keys else ()
     schema = Schema(tables=tuple(tables), relationships=tuple(relationships))
     return InferResult(schema, list(source.errors), len(source.quarantined), profiles)
+
+
+def _composite(table: Table, read: dict[str, Any] | None) -> Table:
+    """Look for a two- or three-column key with a second pass over the table's files."""
+    if table.primary_key is not None:
+        return table
+    candidates = composite_candidates(table)
+    if not candidates:
+        return table
+    source = Source(
+        list(table.sources), ReadOptions.from_kwargs(**{**(read or {}), "on_error": "skip"})
+    )
+
+    def batches() -> Iterable[pa.RecordBatch]:
+        for stream in source.streams():
+            for batch in stream.batches():
+                yield batch.data
+
+    return check_composite(table, batches(), candidates)
 
 
 def _options(options: dict[str, Any]) -> InferOptions:

@@ -11,6 +11,9 @@ table's key column and whose name relates to it (``orders.customer_id`` →
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -155,3 +158,101 @@ def _text_values(profile: TableProfile, path: str) -> pa.Array | None:
     if not pa.types.is_string(values.type):
         values = pc.cast(values, pa.string())
     return pc.utf8_trim_whitespace(values)
+
+
+COMPOSITE_MAX_ROWS = 5_000_000
+COMPOSITE_MAX_COLUMNS = 6
+
+
+def composite_candidates(table: Table) -> list[tuple[str, ...]]:
+    """Column pairs (then triples) that could be a key, most plausible first.
+
+    Only never-null scalar columns take part, and only combinations whose distinct
+    counts multiply to at least the row count.
+    """
+    rows = table.row_count
+    columns = [
+        f
+        for f in table.fields
+        if TypeKind(f.type.kind) in KEY_KINDS | {TypeKind.BOOLEAN}
+        and f.stats is not None
+        and not f.nullable
+        and f.stats.count == rows
+        and (f.stats.distinct or 0) > 1
+    ]
+    columns.sort(
+        key=lambda f: (-_key_rank(f.path, table.name), [c.path for c in table.fields].index(f.path))
+    )
+    columns = columns[:COMPOSITE_MAX_COLUMNS]
+    out: list[tuple[str, ...]] = []
+    for size in (2, 3):
+        for combo in _combinations(columns, size):
+            product = 1
+            for f in combo:
+                product *= f.stats.distinct or 1  # type: ignore[union-attr]
+            if product >= rows:
+                out.append(tuple(f.path for f in combo))
+    return out
+
+
+def _combinations(items: list, size: int) -> list[tuple]:  # type: ignore[type-arg]
+    from itertools import combinations
+
+    return list(combinations(items, size))
+
+
+def check_composite(
+    table: Table, batches: Iterable[pa.RecordBatch], candidates: list[tuple[str, ...]]
+) -> Table:
+    """Verify candidate combinations on the data (a second pass) and keep the first unique one."""
+    if table.primary_key is not None or not candidates or table.row_count > COMPOSITE_MAX_ROWS:
+        return table
+    hashes: dict[tuple[str, ...], list[np.ndarray]] = {c: [] for c in candidates}
+    for batch in batches:
+        for combo in candidates:
+            if not all(name in batch.schema.names for name in combo):
+                continue
+            arrays = {
+                f"c{i}": pc.cast(batch.column(name), pa.string()) for i, name in enumerate(combo)
+            }
+            hashes[combo].append(_row_hashes(arrays))
+    rows = table.row_count
+    for combo in candidates:
+        if not hashes[combo]:
+            continue
+        values = np.concatenate(hashes[combo])
+        distinct = len(np.unique(values))
+        duplicates = rows - distinct
+        if 0 <= duplicates <= _duplicates_allowed(rows):
+            confidence = round(distinct / rows, 6)
+            key = Key(
+                fields=combo,
+                confidence=confidence,
+                evidence=Evidence(
+                    decision="primary_key",
+                    rule="unique-combination",
+                    conforming=distinct,
+                    violating=duplicates,
+                    confidence=confidence,
+                    note="verified on every row in a second pass",
+                ),
+            )
+            return table.model_copy(
+                update={"primary_key": key, "candidate_keys": (*table.candidate_keys, key)}
+            )
+    return table
+
+
+def _row_hashes(arrays: dict[str, pa.Array]) -> np.ndarray:
+    from assay.inference.sketches import _connection
+
+    connection = _connection()
+    connection.register("rows", pa.table(arrays))
+    try:
+        columns = ", ".join(arrays)
+        return np.asarray(
+            connection.execute(f"SELECT hash({columns}) AS h FROM rows").fetchnumpy()["h"],
+            dtype=np.uint64,
+        )
+    finally:
+        connection.unregister("rows")

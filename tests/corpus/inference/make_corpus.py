@@ -501,3 +501,649 @@ def rjust(gen: Gen, width: int) -> Gen:
 
 def ljust(gen: Gen, width: int) -> Gen:
     return lambda r, i: gen(r, i).ljust(width)
+
+
+# --------------------------------------------------------------------------- CSV cases
+
+
+def csv_cases() -> list[CsvCase]:  # noqa: PLR0915 - one table of cases
+    cases: list[CsvCase] = []
+    add = cases.append
+    tf = pick(("true", "false"))
+    iso_dates = dates(iso_date)
+
+    add(CsvCase(
+        "customers_basic.csv", rows=300,
+        notes="Plain UTF-8 comma CSV: ids, names, formats, leading-zero postcodes, nullable "
+              "decimal with empty cells.",
+        columns=[
+            Col("customer_id", seq(1001), lab("integer")),
+            Col("first_name", pick(FIRST_NAMES), lab("string")),
+            Col("last_name", pick(LAST_NAMES), lab("string")),
+            Col("email", email, lab("string", format="email")),
+            Col("zip", pick(DE_ZIPS), lab("string", notes="German postcodes, a third with a "
+                                                          "leading zero (01067): not integer")),
+            Col("signup", dates(iso_date, date(2019, 1, 1), date(2024, 12, 31)), lab("date")),
+            Col("created_at", datetimes(lambda r, d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+                lab("datetime", timezone=True)),
+            Col("country", pick(COUNTRIES2), lab("string", format="country-code-alpha2")),
+            Col("active", tf, lab("boolean")),
+            Col("balance", pinned(with_nulls(decs(-9_999_999, 9_999_999, 2), 0.1),
+                                  {2: "", 7: "-98765.43"}),
+                lab("decimal", True, precision=7, scale=2)),
+            Col("phone", phone, lab("string", format="phone-e164")),
+            Col("tier", pick(("bronze", "silver", "gold", "platinum")), lab("string")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "orders_eu_semicolon.csv", rows=250, encoding="utf-8-sig", delimiter=";",
+        decimal_separator=",", thousands_separator=".", line_terminator="CRLF",
+        notes="German Excel export: UTF-8 with BOM, semicolon, CRLF, decimal comma and dot "
+              "thousands separator, d.m.Y dates, euro and percent decorations.",
+        columns=[
+            Col("bestellnr", seq(240001), lab("integer")),
+            Col("kunde_plz", pick(DE_ZIPS), lab("string", notes="leading zeros")),
+            Col("bestelldatum", dates(strf("%d.%m.%Y")), lab("date", date_format="%d.%m.%Y")),
+            Col("betrag", pinned(decs(1, 9_999_999, 2, ",", "."), {0: "98.765,43"}),
+                lab("decimal", precision=7, scale=2, notes="1.234,56 style")),
+            Col("menge", pinned(ints(1, 2_000_000, "."), {1: "1.234.567"}),
+                lab("integer", notes="1.234.567 style thousands")),
+            Col("rabatt", pinned(decs(0, 500, 1, ",", suffix="%"), {3: "45,5%"}),
+                lab("decimal", precision=3, scale=1, unit="%")),
+            Col("preis_eur", pinned(decs(1, 99_999, 2, ",", ".", prefix="€"), {4: "€999,99"}),
+                lab("decimal", precision=5, scale=2, unit="€", notes="€12,50 style")),
+            Col("geliefert_am",
+                pinned(with_nulls(datetimes(lambda r, d: d.strftime("%d.%m.%Y %H:%M")), 0.15),
+                       {5: ""}),
+                lab("datetime", True, date_format="%d.%m.%Y %H:%M", timezone=False)),
+            Col("gewicht_kg", pinned(decs(1, 99_999, 3, ",", "."), {6: "99,999"}),
+                lab("decimal", precision=5, scale=3)),
+            Col("bezahlt", pick(("ja", "nein")),
+                lab("string", notes="German yes/no words are not in the boolean vocabulary",
+                    open_question="locale-specific booleans (ja/nein, oui/non, J/N)")),
+            Col("lager", ints(1000, 9999, "."),
+                lab("integer", notes="every value looks like 1.234: integer only because the "
+                                     "file's locale says '.' groups thousands",
+                    open_question="per-file vs per-column number locale; alone this column "
+                                  "reads as decimal(4,3) in a dot locale")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "legacy_cp1252.csv", rows=150, encoding="cp1252", delimiter=";",
+        decimal_separator=",", thousands_separator=".", line_terminator="CRLF",
+        notes="Windows-1252 export (umlauts, euro sign 0x80, typographic quotes), semicolon, "
+              "suffix currency and percent with a space.",
+        columns=[
+            Col("kundennr", seq(50001), lab("integer")),
+            Col("name", pick(GERMAN_NAMES), lab("string")),
+            Col("ort", pick(GERMAN_CITIES), lab("string")),
+            Col("betrag", pinned(decs(1, 999_999, 2, ",", ".", suffix=" €"), {0: "9.876,54 €"}),
+                lab("decimal", precision=6, scale=2, unit="€", notes="1.234,50 € style")),
+            Col("datum", dates(strf("%d.%m.%Y")), lab("date", date_format="%d.%m.%Y")),
+            Col("anteil", pinned(decs(0, 999, 1, ",", suffix=" %"), {1: "99,9 %"}),
+                lab("decimal", precision=3, scale=1, unit="%")),
+            Col("notiz", pick(GERMAN_NOTES), lab("string")),
+            Col("status", pick(("offen", "bezahlt", "storniert", "in Prüfung")), lab("string")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "quarterly_report_utf16.tsv", rows=120, encoding="utf-16", delimiter="\t",
+        line_terminator="CRLF",
+        notes="UTF-16 LE with BOM, tab separated (Excel 'Unicode text'), US dates unpadded.",
+        columns=[
+            Col("region", pick(("North", "South", "East", "West", "Central")), lab("string")),
+            Col("quarter", lambda r, i: f"{2019 + (i // 4) % 6}-Q{i % 4 + 1}", lab("string")),
+            Col("revenue", pinned(decs(0, 999_999_999, 2), {0: "9876543.21"}),
+                lab("decimal", precision=9, scale=2)),
+            Col("margin", pinned(decs(-200, 600, 1, suffix="%"), {1: "-19.5%"}),
+                lab("decimal", precision=3, scale=1, unit="%")),
+            Col("reported_on", dates(us_unpadded), lab("date", date_format="%m/%d/%Y",
+                                                        notes="unpadded 3/5/2024")),
+            Col("approved", pick(("yes", "no")), lab("boolean")),
+            Col("headcount", ints(1, 5000), lab("integer")),
+            Col("manager", pick(INTL_NAMES), lab("string")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "fixed_width_like.psv", rows=100, delimiter="|",
+        notes="Pipe separated with space-padded fields (mainframe style); values are "
+              "stripped before inference (R2).",
+        columns=[
+            Col("id", rjust(seq(1), 6), lab("integer", notes="right-aligned '    12'")),
+            Col("code", ljust(lambda r, i: f"AB-{r.randint(100, 999)}", 8), lab("string")),
+            Col("amount", pinned(rjust(decs(0, 999_999, 2), 10), {0: "   9999.99"}),
+                lab("decimal", precision=6, scale=2)),
+            Col("status", ljust(pick(("open", "closed", "pending")), 8), lab("string")),
+            Col("updated", datetimes(lambda r, d: d.strftime("%Y-%m-%d %H:%M:%S")),
+                lab("datetime", timezone=False)),
+        ],
+    ))  # fmt: skip
+
+    token_pins = {10 + k: tok for k, tok in enumerate(NULL_TOKENS)}
+    add(CsvCase(
+        "null_tokens.csv", rows=200,
+        notes="Every null token of R2, all-null columns and a mostly-null column.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("qty_all_tokens", pinned(with_nulls(ints(0, 500), 0.2, NULL_TOKENS), token_pins),
+                lab("integer", True, notes="every null token appears (rows 11-21)")),
+            Col("qty_empty_only", pinned(with_nulls(ints(-50, 50), 0.15), {0: ""}),
+                lab("integer", True)),
+            Col("price_na", pinned(with_nulls(decs(0, 99_999, 2), 0.1, ("NA", "N/A")),
+                                   {1: "NA", 2: "N/A", 3: "999.99"}),
+                lab("decimal", True, precision=5, scale=2)),
+            Col("label_with_nulls", pinned(with_nulls(pick(WORDS), 0.2, ("NULL", "None", "null")),
+                                           {5: "NULL"}),
+                lab("string", True)),
+            Col("date_with_dash", pinned(with_nulls(iso_dates, 0.1, ("-",)), {6: "-"}),
+                lab("date", True)),
+            Col("flag_with_nulls", pinned(with_nulls(tf, 0.1), {7: ""}), lab("boolean", True)),
+            Col("empty_col", const(""), lab("null", True)),
+            Col("null_word_col", const("NULL"), lab("null", True)),
+            Col("mixed_null_col", pick(NULL_TOKENS), lab("null", True, notes="only null tokens")),
+            Col("whitespace_col", pick((" ", "  ", "\t")), lab("null", True)),
+            Col("mostly_null", pinned(with_nulls(ints(1, 100), 0.96), {50: "42"}),
+                lab("integer", True, notes="about 96% empty")),
+            Col("nan_floats", pinned(with_nulls(lambda r, i: f"{r.randint(100, 999) / 100}e-{r.randint(1, 9)}",
+                                                0.1, ("nan", "NaN")), {8: "NaN"}),
+                lab("float", True, notes="NaN/nan are null tokens, not float NaN")),
+            Col("n_a_lowercase", pinned(with_nulls(ints(1, 99), 0.1, ("n/a",)), {9: "n/a"}),
+                lab("string", notes="'n/a' is not a null token (tokens are case-sensitive)",
+                    open_question="case-insensitive null tokens (n/a, Null, NONE)?")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "booleans.csv", rows=200,
+        notes="Boolean vocabularies of R3; 0/1 stays integer.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("b_true_false", tf, lab("boolean")),
+            Col("b_yes_no", pick(("yes", "no")), lab("boolean")),
+            Col("b_y_n", pick(("Y", "N")), lab("boolean")),
+            Col("b_t_f", pick(("t", "f")), lab("boolean", notes="PostgreSQL text output")),
+            Col("b_on_off", pick(("on", "off")), lab("boolean")),
+            Col("b_upper", pick(("TRUE", "FALSE")), lab("boolean")),
+            Col("b_title", pick(("True", "False")), lab("boolean", notes="Python str(bool)")),
+            Col("b_yes_no_title", pick(("Yes", "No")), lab("boolean")),
+            Col("b_nullable", pinned(with_nulls(tf, 0.1), {0: ""}), lab("boolean", True)),
+            Col("zero_one", pick(("0", "1")), lab("integer", notes="0/1 alone stays integer")),
+            Col("yes_no_maybe", pick(("yes", "no", "maybe")), lab("string")),
+            Col("b_only_y", const("Y"),
+                lab("boolean", open_question="single-valued column: boolean, or string flag?")),
+            Col("b_mixed_vocab", pick(("yes", "no", "true", "false")),
+                lab("boolean", open_question="mixing vocabularies (yes + true) in one column")),
+        ],
+    ))  # fmt: skip
+
+    int64_max, int64_min = str(2**63 - 1), str(-(2**63))
+    add(CsvCase(
+        "integers.csv", rows=200,
+        notes="Signs, thousands separators, leading zeros, the int64 edges and beyond.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("negative", pinned(ints(-100_000, 100_000), {0: "-100000"}), lab("integer")),
+            Col("signed_plus", lambda r, i: r.choice("+-") + str(r.randint(0, 99)),
+                lab("integer", notes="explicit + sign is accepted")),
+            Col("grouped", pinned(ints(1000, 99_999_999, ","), {0: "1,234,567"}),
+                lab("integer", notes="quoted \"1,234,567\"")),
+            Col("mixed_grouping", lambda r, i: group(r.randint(0, 9_999_999), r.choice((",", None))),
+                lab("integer", notes="1234567 and 1,234,567 in one column")),
+            Col("zip_us", pick(US_ZIPS), lab("string", notes="leading zeros")),
+            Col("account_no", lambda r, i: f"{r.randint(1, 99_999):06d}",
+                lab("string", notes="zero padded 000123")),
+            Col("int64_edge", pinned(ints(-(10**18), 10**18), {0: int64_max, 1: int64_min}),
+                lab("integer", notes="contains int64 max and min")),
+            Col("beyond_int64",
+                pinned(lambda r, i: str(r.randint(10**19, 10**25 - 1)),
+                       {0: "12345678901234567890123456"}),
+                lab("decimal", precision=26, scale=0, notes="20-26 digit integers")),
+            Col("uint64_ids", pinned(lambda r, i: str(r.randint(2**63, 2**64 - 1)),
+                                     {0: str(2**64 - 1)}),
+                lab("decimal", precision=20, scale=0,
+                    open_question="values in (int64 max, uint64 max]: decimal(20,0) or UInt64?")),
+            Col("one_over_int64", pinned(ints(1, 10**18), {100: str(2**63)}),
+                lab("decimal", precision=19, scale=0,
+                    notes="one value (row 101) is int64 max + 1; 1/200 > 0.1% so decimal")),
+            Col("qty_padded", lambda r, i: " " * r.randint(0, 3) + str(r.randint(0, 999)),
+                lab("integer", notes="leading spaces are stripped")),
+            Col("decimal_zero", pinned(lambda r, i: f"{r.randint(0, 999)}.0", {0: "999.0"}),
+                lab("decimal", precision=4, scale=1, notes="5.0 is written as decimal")),
+        ],
+    ))  # fmt: skip
+
+    def varying_scale(r: random.Random, i: int) -> str:
+        scale = r.randint(0, 3)
+        return fmt_num(r.randint(0, 999 * 10**scale), scale)
+
+    def sci(r: random.Random, i: int) -> str:
+        mantissa = fmt_num(r.randint(100, 999), 2)
+        exp = r.randint(-10, 23)
+        return f"{mantissa}{r.choice('eE')}{'+' if exp >= 0 and r.random() < 0.5 else ''}{exp}"
+
+    def pct(r: random.Random, i: int) -> str:
+        units = r.randint(0, 1000)
+        return f"{units // 10}%" if units % 10 == 0 else fmt_num(units, 1, suffix="%")
+
+    add(CsvCase(
+        "decimals.csv", rows=200,
+        notes="Dot decimals: precision/scale, exponent floats, currency and percent.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("price", pinned(decs(1, 99_999, 2), {0: "999.99"}),
+                lab("decimal", precision=5, scale=2)),
+            Col("price_varying_scale", pinned(varying_scale, {0: "999.5", 1: "0.125"}),
+                lab("decimal", precision=6, scale=3,
+                    notes="precision = max integer digits 3 + max scale 3")),
+            Col("tiny", pinned(lambda r, i: fmt_num(r.randint(1, 999_999), 6), {0: "0.000123"}),
+                lab("decimal", precision=6, scale=6)),
+            Col("negative_dec", pinned(decs(-99_999, -1, 2), {0: "-999.99", 1: "-0.75"}),
+                lab("decimal", precision=5, scale=2)),
+            Col("mixed_int_dec",
+                pinned(lambda r, i: str(r.randint(0, 9999)) if r.random() < 0.4
+                       else fmt_num(r.randint(0, 999_999), 2), {0: "9999", 1: "9999.99"}),
+                lab("decimal", precision=6, scale=2, notes="40% integers")),
+            Col("sci", sci, lab("float")),
+            Col("sci_mixed", lambda r, i: sci(r, i) if i % 20 == 0 else fmt_num(r.randint(0, 99_999), 3),
+                lab("float", notes="5% exponent values among plain decimals")),
+            Col("usd", pinned(decs(1, 1_999_999, 2, thou=",", prefix="$"), {0: "$12,345.67"}),
+                lab("decimal", precision=7, scale=2, unit="$", notes="$1,234.50 style")),
+            Col("usd_negative", pinned(decs(-99_999, 99_999, 2, prefix="$"), {0: "-$999.99"}),
+                lab("decimal", precision=5, scale=2, unit="$", notes="-$45.10 style")),
+            Col("pct", pinned(pct, {0: "100%", 1: "99.5%"}),
+                lab("decimal", precision=4, scale=1, unit="%", notes="12.5% and 7%")),
+            Col("gbp", pinned(decs(1, 99_999, 2, prefix="£"), {0: "£999.99"}),
+                lab("decimal", precision=5, scale=2, unit="£")),
+            Col("amount_grouped", pinned(decs(100_000, 99_999_999, 2, thou=","), {0: "999,999.99"}),
+                lab("decimal", precision=8, scale=2, notes="quoted 1,234.56")),
+        ],
+    ))  # fmt: skip
+
+    def sci_comma(r: random.Random, i: int) -> str:
+        return f"{fmt_num(r.randint(100, 999), 2, ',')}E{r.randint(-9, 9):+03d}"
+
+    add(CsvCase(
+        "decimals_comma.csv", rows=200, delimiter=";", decimal_separator=",",
+        thousands_separator=".",
+        notes="Decimal comma, dot thousands, semicolon delimiter.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("wert", pinned(decs(0, 9999, 1, ","), {0: "999,9"}),
+                lab("decimal", precision=4, scale=1, notes="12,5 style")),
+            Col("betrag", pinned(decs(-9_999_999, 9_999_999, 2, ",", "."), {0: "-98.765,43"}),
+                lab("decimal", precision=7, scale=2, notes="1.234,56 style")),
+            Col("negativ", pinned(decs(-99_999, -1, 2, ","), {0: "-999,99", 1: "-0,75"}),
+                lab("decimal", precision=5, scale=2)),
+            Col("preis", pinned(decs(1, 99_999, 2, ",", ".", prefix="€"), {0: "€999,99", 1: "€12,50"}),
+                lab("decimal", precision=5, scale=2, unit="€")),
+            Col("prozent", pinned(decs(0, 1000, 1, ",", suffix="%"), {0: "100,0%", 1: "12,5%"}),
+                lab("decimal", precision=4, scale=1, unit="%")),
+            Col("menge", pinned(ints(0, 9_999_999, "."), {0: "1.234.567"}), lab("integer")),
+            Col("wissenschaftlich", sci_comma, lab("float", notes="1,50E-03 style")),
+            Col("ganz", ints(-500, 500), lab("integer")),
+        ],
+    ))  # fmt: skip
+
+    def frac_varying(r: random.Random, d: datetime) -> str:
+        digits = r.randint(0, 6)
+        frac = "." + "".join(str(r.randint(0, 9)) for _ in range(digits)) if digits else ""
+        return d.strftime("%Y-%m-%dT%H:%M:%S") + frac + "Z"
+
+    add(CsvCase(
+        "dates_iso.csv", rows=200,
+        notes="ISO dates, datetimes (T/space, fractions, Z, offsets, naive), times, epochs.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("d_iso", iso_dates, lab("date")),
+            Col("dt_t_z", datetimes(lambda r, d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+                lab("datetime", timezone=True)),
+            Col("dt_space_naive", datetimes(lambda r, d: d.strftime("%Y-%m-%d %H:%M:%S")),
+                lab("datetime", timezone=False)),
+            Col("dt_t_naive", datetimes(lambda r, d: d.strftime("%Y-%m-%dT%H:%M:%S")),
+                lab("datetime", timezone=False)),
+            Col("dt_ms_z", datetimes(lambda r, d: d.strftime("%Y-%m-%dT%H:%M:%S")
+                                     + f".{r.randint(0, 999):03d}Z"),
+                lab("datetime", timezone=True)),
+            Col("dt_us_naive", datetimes(lambda r, d: d.strftime("%Y-%m-%d %H:%M:%S")
+                                         + f".{r.randint(0, 999_999):06d}"),
+                lab("datetime", timezone=False)),
+            Col("dt_frac_varying", datetimes(frac_varying),
+                lab("datetime", timezone=True, notes="0 to 6 fraction digits")),
+            Col("dt_offset", datetimes(lambda r, d: d.strftime("%Y-%m-%dT%H:%M:%S") + offset(r)),
+                lab("datetime", timezone=True, notes="+02:00, -05:00, +05:30")),
+            Col("dt_space_offset_compact",
+                datetimes(lambda r, d: d.strftime("%Y-%m-%d %H:%M:%S") + offset(r, colon=False)),
+                lab("datetime", timezone=True, notes="+0100 without colon")),
+            Col("dt_minutes", datetimes(lambda r, d: d.strftime("%Y-%m-%dT%H:%M")),
+                lab("datetime", timezone=False)),
+            Col("t_hhmm", lambda r, i: f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}",
+                lab("time")),
+            Col("t_hhmmss", lambda r, i: f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}",
+                lab("time")),
+            Col("epoch_s", ints(1_577_836_800, 1_735_689_599),
+                lab("integer", hint="epoch_seconds")),
+            Col("epoch_ms", ints(1_577_836_800_000, 1_735_689_599_999),
+                lab("integer", hint="epoch_milliseconds")),
+            Col("d_iso_nullable", pinned(with_nulls(iso_dates, 0.2), {0: ""}), lab("date", True)),
+        ],
+    ))  # fmt: skip
+
+    def ambiguous_date(r: random.Random, i: int) -> str:
+        return f"{r.randint(1, 12):02d}/{r.randint(1, 12):02d}/{r.randint(2015, 2025)}"
+
+    def us_ampm(r: random.Random, d: datetime) -> str:
+        hour = d.hour % 12 or 12
+        return f"{d.month}/{d.day}/{d.year} {hour}:{d.minute:02d} {'AM' if d.hour < 12 else 'PM'}"
+
+    add(CsvCase(
+        "dates_regional.csv", rows=200,
+        notes="Regional and textual date formats, an ambiguous d/m vs m/d column, compact "
+              "YYYYMMDD dates next to 8-digit ids that are not dates.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("us_mdy", dates(us_unpadded), lab("date", date_format="%m/%d/%Y",
+                                                  notes="unpadded 3/15/2024")),
+            Col("us_mdy_padded", dates(strf("%m/%d/%Y")), lab("date", date_format="%m/%d/%Y")),
+            Col("eu_dmy_dot", dates(strf("%d.%m.%Y")), lab("date", date_format="%d.%m.%Y")),
+            Col("eu_dmy_slash", dates(strf("%d/%m/%Y")), lab("date", date_format="%d/%m/%Y")),
+            Col("ambiguous_dmy_or_mdy", ambiguous_date,
+                lab("date", date_format_candidates=["%d/%m/%Y", "%m/%d/%Y"], ambiguous=True,
+                    notes="every day and month <= 12")),
+            Col("d_mon_y", dates(strf("%d %b %Y")), lab("date", date_format="%d %b %Y",
+                                                        notes="05 Mar 2024")),
+            Col("month_name_us", dates(lambda d: f"{d.strftime('%B')} {d.day}, {d.year}"),
+                lab("date", date_format="%B %d, %Y", notes="March 5, 2024 (day unpadded)")),
+            Col("compact_ymd", dates(strf("%Y%m%d"), date(1995, 1, 1), date(2030, 12, 31)),
+                lab("date", date_format="%Y%m%d")),
+            Col("id_8digit", pinned(ints(30_000_000, 99_999_999), {0: "98765432"}),
+                lab("integer", notes="8 digits but not valid dates")),
+            Col("ymd_slash", dates(strf("%Y/%m/%d")), lab("date", date_format="%Y/%m/%d")),
+            Col("oracle_dmy", dates(lambda d: d.strftime("%d-%b-%Y").upper()),
+                lab("date", date_format="%d-%b-%Y", notes="05-MAR-2024")),
+            Col("us_datetime_ampm", datetimes(us_ampm),
+                lab("datetime", date_format="%m/%d/%Y %I:%M %p", timezone=False)),
+            Col("eu_datetime_slash", datetimes(lambda r, d: d.strftime("%d/%m/%Y %H:%M:%S")),
+                lab("datetime", date_format="%d/%m/%Y %H:%M:%S", timezone=False)),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "dates_one_bad.csv", rows=2000,
+        notes="2000 rows: the 99.9% tolerance of R1 on both sides of the line.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("event_date", pinned(iso_dates, {1233: "2023-02-29"}),
+                lab("date", violations=1, notes="row 1234 is 2023-02-29 (no leap day)")),
+            Col("ship_date", pinned(iso_dates, {100: "2024-13-01", 900: "2024-04-31",
+                                                1700: "0000-00-00"}),
+                lab("string", notes="3 invalid dates of 2000 = 0.15% > 0.1%")),
+            Col("boundary_date",
+                pinned(lambda r, i: "" if i % 2 == 0 else iso_date(rdate(r)), {777: "2024-06-31"}),
+                lab("date", True, violations=1,
+                    notes="1000 non-null, 1 invalid: exactly 0.999 passes")),
+            Col("amount", pinned(decs(1, 99_999, 2), {0: "999.99", 10: "n.a.", 20: "?"}),
+                lab("decimal", precision=5, scale=2, violations=2,
+                    notes="'n.a.' and '?' are not null tokens; 1998/2000 = 0.999")),
+            Col("qty_one_decimal", pinned(ints(1, 99), {1500: "2.5"}),
+                lab("integer", violations=1,
+                    open_question="a value of the wider type 2.5 among 1999 integers is a "
+                                  "violation under the literal rule; widening to decimal "
+                                  "would lose nothing")),
+            Col("email", pinned(lambda r, i: f"u{i}@ex{r.randint(1, 9)}.com", {999: "not an email"}),
+                lab("string", format="email", format_violations=1)),
+            Col("flag", pinned(tf, {42: "maybe"}), lab("boolean", violations=1)),
+            Col("code_with_text", pinned(ints(10, 99), {5: "TBD", 50: "TBD", 500: "TBD"}),
+                lab("string", notes="3 of 2000 = 0.15% > 0.1%")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "small_one_bad_date.csv", rows=200,
+        notes="One bad value in 200 rows is 0.5%: beyond the tolerance, so string.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("order_date", pinned(iso_dates, {150: "2024-02-30"}),
+                lab("string", notes="row 151 is 2024-02-30")),
+            Col("qty", pinned(ints(1, 50), {77: "x"}), lab("string", notes="row 78 is 'x'")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "late_break_integers.csv", rows=110_000,
+        notes="110,000 rows; breaks appear only after row 100,000 (a 100k sample misses them).",
+        columns=[
+            Col("qty", pinned(ints(1, 999), {100_499: "12a"}),
+                lab("integer", violations=1, late_break_row=100_500,
+                    notes="'12a' at row 100,500; 1/110,000 is within the tolerance")),
+            Col("code", lambda r, i: (f"A{r.randint(10, 99)}" if i >= SAMPLE_ROWS and i % 20 == 0
+                                      else str(r.randint(10, 99))),
+                lab("string", late_break_row=100_001,
+                    notes="integers for 100,000 rows, then every 20th is A12 style: 500 values "
+                          "= 0.45%, so string")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "late_break_dates.csv", rows=110_000,
+        notes="110,000 rows; breaks appear only after row 100,000 (a 100k sample misses them).",
+        columns=[
+            Col("day", pinned(iso_dates, {104_999: "2021-02-30"}),
+                lab("date", violations=1, late_break_row=105_000,
+                    notes="2021-02-30 at row 105,000")),
+            Col("n", lambda r, i: (f"{r.randint(0, 9)}.{r.randint(1, 9)}"
+                                   if i >= SAMPLE_ROWS and i % 10 == 9 else str(r.randint(0, 9))),
+                lab("decimal", precision=2, scale=1, late_break_row=100_010,
+                    notes="digits for 100,000 rows, then every 10th is 2.5 style (0.9%)")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "formats_web.csv", rows=200,
+        notes="String formats of the web: email, uri, uuid, hostname, ip, mac, semver, mime, "
+              "slug, colour, jwt, base64.",
+        columns=[
+            Col("email", email, lab("string", format="email")),
+            Col("website", lambda r, i: f"https://{hostname(r)}/{r.choice(PRODUCT_SLUGS)}?id={i}",
+                lab("string", format="uri")),
+            Col("s3_uri", lambda r, i: f"s3://data-lake/raw/dt=2024-03-{r.randint(1, 28):02d}/part-{i:05d}.parquet",
+                lab("string", format="uri")),
+            Col("request_id", uuid4, lab("string", format="uuid")),
+            Col("request_id_upper", lambda r, i: uuid4(r).upper(), lab("string", format="uuid")),
+            Col("host", hostname, lab("string", format="hostname")),
+            Col("client_ip", ipv4, lab("string", format="ipv4")),
+            Col("client_ipv6", ipv6, lab("string", format="ipv6")),
+            Col("device_mac", mac, lab("string", format="mac-address")),
+            Col("app_version", semver, lab("string", format="semver")),
+            Col("content_type", pick(MIME_TYPES), lab("string", format="mime-type")),
+            Col("slug", slug, lab("string", format="slug")),
+            Col("color", hex_color, lab("string", format="hex-color")),
+            Col("token", jwt, lab("string", format="jwt")),
+            Col("payload_b64", b64_payload, lab("string", format="base64")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "formats_codes.csv", rows=200,
+        notes="Code lists, identifiers and coordinates.",
+        columns=[
+            Col("country2", pick(COUNTRIES2), lab("string", format="country-code-alpha2")),
+            Col("country3", pick(COUNTRIES3), lab("string", format="country-code-alpha3")),
+            Col("currency", pick(CURRENCIES), lab("string", format="currency-code")),
+            Col("lang", pick(LANGUAGES), lab("string", format="language-code")),
+            Col("phone", phone, lab("string", format="phone-e164")),
+            Col("iban", iban, lab("string", format="iban")),
+            Col("iban_print", iban_print, lab("string", format="iban", notes="groups of four")),
+            Col("card_number", credit_card,
+                lab("string", format="credit-card",
+                    open_question="identifier formats force string; by digits alone this is integer")),
+            Col("attributes", json_attrs, lab("string", format="json")),
+            Col("lat", pinned(decs(-90_000_000, 90_000_000, 6), {0: "-89.123456"}),
+                lab("decimal", format="latitude", precision=8, scale=6)),
+            Col("lon", pinned(decs(-180_000_000, 180_000_000, 6), {0: "-179.123456"}),
+                lab("decimal", format="longitude", precision=9, scale=6)),
+            Col("country_with_na", pinned(pick(COUNTRIES2 + ("NA",)), {0: "NA"}),
+                lab("string", True, format="country-code-alpha2",
+                    notes="NA (Namibia) is read as a null token",
+                    open_question="NA is both Namibia and a null token")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "format_traps.csv", rows=200,
+        notes="False-positive traps: no column here has a format.",
+        columns=[
+            Col("ten_digit", pinned(ints(5_000_000_000, 9_999_999_999), {0: "9876543210"}),
+                lab("integer", notes="not a phone (no +), not an epoch (beyond 2099)")),
+            Col("pair_codes", pick(("AB", "XY", "CD", "EF", "GH", "IJ", "KL", "MN")),
+                lab("string", notes="two-letter codes, only CD/GH/MN are countries")),
+            Col("short_words", pick(("data", "test", "blue", "cafe", "gold", "note", "abcdefgh",
+                                     "wordplay", "bookcase", "notebook")),
+                lab("string", notes="valid base64 alphabet and length % 4 == 0")),
+            Col("angle_deg", ints(0, 90), lab("integer", notes="0-90 but integer: not latitude")),
+            Col("free_text", pick(SENTENCES), lab("string")),
+            Col("ratio", pinned(decs(0, 10_000, 4), {0: "1.0000"}),
+                lab("decimal", precision=5, scale=4,
+                    notes="in [-90, 90] with 4 decimals, but no lat/lon name")),
+            Col("near_email", lambda r, i: "call office" if i % 25 == 0 else email(r, i),
+                lab("string", notes="4% are not emails")),
+            Col("filenames", lambda r, i: f"{r.choice(WORDS)}.{r.choice(('pdf', 'csv', 'png', 'txt', 'docx'))}",
+                lab("string", notes="report.pdf is not a hostname: unknown TLD")),
+            Col("hex_id", lambda r, i: f"{r.getrandbits(128):032x}",
+                lab("string", notes="md5-like hex is valid base64 text but only hex digits")),
+            Col("numeric_16", ints(10**15, 10**16 - 1),
+                lab("integer", notes="16 digits, not Luhn-valid as a column")),
+        ],
+    ))  # fmt: skip
+
+    def mixed_dmy_mdy(r: random.Random, i: int) -> str:
+        day, month, year = r.randint(13, 28), r.randint(1, 12), r.randint(2015, 2025)
+        return f"{day:02d}/{month:02d}/{year}" if i % 2 == 0 else f"{month:02d}/{day:02d}/{year}"
+
+    add(CsvCase(
+        "mixed_types.csv", rows=200,
+        notes="Columns mixing types: widen or fall back to string.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("int_and_text", lambda r, i: str(r.randint(0, 999)) if i % 2 else r.choice(WORDS),
+                lab("string")),
+            Col("num_and_date", lambda r, i: fmt_num(r.randint(0, 9999), 2) if i % 2
+                else iso_date(rdate(r)), lab("string")),
+            Col("date_and_datetime", lambda r, i: iso_date(rdate(r)) if i % 2
+                else rdatetime(r).strftime("%Y-%m-%d %H:%M:%S"),
+                lab("datetime", timezone=False,
+                    open_question="dates mixed with datetimes widen to datetime (midnight)")),
+            Col("int_and_bool", lambda r, i: ("1", "0", "true")[i % 3], lab("string")),
+            Col("mixed_dmy_mdy", mixed_dmy_mdy, lab("string", notes="half d/m/Y, half m/d/Y")),
+            Col("iso_and_us_dates", lambda r, i: iso_date(rdate(r)) if i % 2 else us_unpadded(rdate(r)),
+                lab("string")),
+            Col("bool_and_none", pinned(pick(("yes", "no", "None")), {0: "None"}),
+                lab("boolean", True)),
+        ],
+    ))  # fmt: skip
+
+    def us_dt(r: random.Random, d: datetime) -> str:
+        return f"{d.month}/{d.day}/{d.year} {d.hour}:{d.minute:02d}"
+
+    add(CsvCase(
+        "excel_export.csv", rows=150, encoding="utf-8-sig", line_terminator="CRLF",
+        notes="US Excel 'CSV UTF-8' export: BOM, CRLF, #N/A, $ amounts, TRUE/FALSE, header "
+              "names with spaces.",
+        columns=[
+            Col("Invoice No", lambda r, i: f"INV-{i + 1:06d}", lab("string")),
+            Col("Invoice Date", dates(us_unpadded), lab("date", date_format="%m/%d/%Y")),
+            Col("Due Date", pinned(with_nulls(dates(us_unpadded), 0.1, ("#N/A",)), {0: "#N/A"}),
+                lab("date", True, date_format="%m/%d/%Y")),
+            Col("Amount", pinned(decs(1, 999_999, 2, thou=",", prefix="$"), {0: "$9,876.54"}),
+                lab("decimal", precision=6, scale=2, unit="$")),
+            Col("Tax Rate", pinned(pick(("0%", "7%", "19%")), {0: "19%"}),
+                lab("decimal", precision=2, scale=0, unit="%")),
+            Col("Paid", pick(("TRUE", "FALSE")), lab("boolean")),
+            Col("Customer", pick(COMPANIES), lab("string")),
+            Col("Last Modified", datetimes(us_dt),
+                lab("datetime", date_format="%m/%d/%Y %H:%M", timezone=False)),
+            Col("Discount", pinned(with_nulls(decs(0, 15, 2), 0.2, ("#N/A",)), {0: "0.15", 1: "#N/A"}),
+                lab("decimal", True, precision=2, scale=2)),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "all_quoted.csv", rows=100, quoting=csv.QUOTE_ALL,
+        notes="Every field quoted: quoting never changes the type; quoted \"\" is null.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("amount", pinned(decs(1, 99_999, 2), {0: "999.99"}),
+                lab("decimal", precision=5, scale=2)),
+            Col("active", tf, lab("boolean")),
+            Col("day", iso_dates, lab("date")),
+            Col("note", pick(WORDS), lab("string")),
+            Col("comment", pinned(with_nulls(pick(SENTENCES), 0.3), {0: ""}),
+                lab("string", True, open_question="quoted empty string: null or empty string?")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "sensor_readings.tsv", rows=200, delimiter="\t",
+        notes="Tab separated sensor log: offsets, negative decimals, exponent floats, "
+              "coordinates.",
+        columns=[
+            Col("sensor_id", lambda r, i: f"S{r.randint(1, 40):03d}", lab("string")),
+            Col("recorded_at", datetimes(lambda r, d: d.strftime("%Y-%m-%dT%H:%M:%S")
+                                         + f".{r.randint(0, 999):03d}" + r.choice(("+01:00", "+02:00"))),
+                lab("datetime", timezone=True)),
+            Col("temperature_c", pinned(decs(-400, 450, 1), {0: "-40.0"}),
+                lab("decimal", precision=3, scale=1)),
+            Col("humidity", pinned(decs(0, 10_000, 4), {0: "1.0000"}),
+                lab("decimal", precision=5, scale=4)),
+            Col("pressure_pa", lambda r, i: f"{fmt_num(r.randint(95_000, 105_000), 5)}e5", lab("float")),
+            Col("latitude", pinned(decs(-90_000_000, 90_000_000, 6), {0: "-89.123456"}),
+                lab("decimal", format="latitude", precision=8, scale=6)),
+            Col("longitude", pinned(decs(-180_000_000, 180_000_000, 6), {0: "-179.123456"}),
+                lab("decimal", format="longitude", precision=9, scale=6)),
+            Col("battery_ok", pick(("t", "f")), lab("boolean")),
+            Col("firmware", semver, lab("string", format="semver")),
+            Col("reading_count", ints(0, 10_000), lab("integer")),
+        ],
+    ))  # fmt: skip
+
+    add(CsvCase(
+        "inventory.psv", rows=150, delimiter="|",
+        notes="Pipe separated inventory with on/off flags and slugs.",
+        columns=[
+            Col("sku", slug, lab("string", format="slug")),
+            Col("qty", ints(0, 5000), lab("integer")),
+            Col("reorder_level", pinned(with_nulls(ints(0, 100), 0.2), {0: ""}), lab("integer", True)),
+            Col("unit_cost", pinned(decs(1, 99_999, 2), {0: "999.99"}),
+                lab("decimal", precision=5, scale=2)),
+            Col("last_counted", iso_dates, lab("date")),
+            Col("active", pick(("on", "off")), lab("boolean")),
+            Col("bin", lambda r, i: f"{r.choice('ABCDE')}-{r.randint(1, 40):02d}-{r.randint(1, 9):02d}",
+                lab("string")),
+            Col("supplier_url", lambda r, i: f"http://{hostname(r)}/catalog/{i}",
+                lab("string", format="uri")),
+        ],
+    ))  # fmt: skip
+
+    def multiline(r: random.Random, i: int) -> str:
+        text = r.choice(SENTENCES)
+        return text if i % 3 else f"{text}\n{r.choice(SENTENCES)}"
+
+    add(CsvCase(
+        "unicode_text.csv", rows=100,
+        notes="Non-Latin scripts and emoji, quoted multi-line text, yen amounts without "
+              "fraction.",
+        columns=[
+            Col("id", seq(1), lab("integer")),
+            Col("name_local", pick(UNICODE_NAMES), lab("string")),
+            Col("description", multiline, lab("string", notes="some values span two lines")),
+            Col("price_jpy", pinned(decs(100, 98_000, 0, thou=",", prefix="¥"), {0: "¥98,000"}),
+                lab("decimal", precision=5, scale=0, unit="¥",
+                    notes="decorated whole numbers are decimal (R5)")),
+            Col("rating", pinned(decs(10, 50, 1), {0: "5.0"}), lab("decimal", precision=2, scale=1)),
+        ],
+    ))  # fmt: skip
+
+    return cases
