@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import pytest
@@ -172,6 +173,7 @@ def test_merge_schemas_matches_tables_by_name() -> None:
 NAMES = ("id", "amount", "note", "tags", "ship")
 
 
+@cache
 def scalar_types() -> st.SearchStrategy[DataType]:
     small = st.none() | st.integers(0, 40)
     pattern = st.sampled_from([None, "%d/%m/%Y"])
@@ -204,6 +206,7 @@ def scalar_types() -> st.SearchStrategy[DataType]:
     )
 
 
+@cache
 def members(rows: int, inner: st.SearchStrategy[DataType], prefix: str) -> st.SearchStrategy:
     """Fields with unique names; frequencies are record shares of ``rows`` records."""
     frequency = st.integers(0, rows).map(lambda k: k / rows) if rows else st.just(1.0)
@@ -249,6 +252,7 @@ def members(rows: int, inner: st.SearchStrategy[DataType], prefix: str) -> st.Se
 EVIDENCE = [Evidence(decision="type", rule=r) for r in ("all-conform", "tolerance")]
 
 
+@cache
 def types(rows: int, depth: int = 2) -> st.SearchStrategy[DataType]:
     if depth == 0:
         return scalar_types()

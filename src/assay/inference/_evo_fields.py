@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from assay.inference._evo_types import Sides, agree, hi, lo, present, rescale, share, widen_with
+from assay.inference._evo_types import agree, hi, lo, present, rescale, share, widen_with
 from assay.schema import Constraints, Field, FormatInfo, Stats, TypeKind
 
 T = TypeVar("T")
@@ -35,17 +35,15 @@ def merge_fields(a: Field, b: Field, weight_a: int, weight_b: int) -> Field:
 def merge_field(a: Field, b: Field, weights: tuple[int, int] | None) -> Field:
     """Merge two fields; ``weights=None`` is the type-level merge used by ``widen``."""
     if weights is None:
-        sides = Sides()
         frequency = min(a.frequency, b.frequency)  # the only order-free choice without weights
     else:
         wa, wb = weights
         ca, cb = present(a.frequency, wa), present(b.frequency, wb)
-        sides = Sides(weights, (ca, cb))
         frequency = (ca + cb) / (wa + wb) if wa + wb else max(a.frequency, b.frequency)
     return Field(
         name=a.name,
         path=a.path,
-        type=widen_with(a.type, b.type, sides),
+        type=widen_with(a.type, b.type, weights),
         nullable=a.nullable or b.nullable,
         frequency=frequency,
         format=_valued(a, b, a.format, b.format, _format),

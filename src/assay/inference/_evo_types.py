@@ -10,7 +10,6 @@ sides agree, else ``None``".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import reduce
 from operator import attrgetter
 from typing import TypeVar
@@ -24,29 +23,6 @@ NUMERIC = (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT)  # each holds tho
 TEMPORAL = (TypeKind.DATE, TypeKind.DATETIME)
 _CHAINS = (NUMERIC, TEMPORAL)
 _SCALAR_NAMES = frozenset(k.value for k in SCALAR_KINDS) - {TypeKind.NULL.value}
-
-
-@dataclass(frozen=True)
-class Sides:
-    """What stands behind each side of a merge.
-
-    ``weights`` are the record counts of the two sides (rows of each table) when known,
-    so that the frequency of a nested member present on one side only can be re-weighted;
-    ``None`` for a plain type-level ``widen``.  ``counts`` is what a non-mixed side adds to
-    a mixed distribution: records in which the field was present, or 0 at type level, where
-    nothing was counted (and ``boolean ∪ boolean`` keeps no count to add later, so any
-    other number would make the result depend on the merge order).
-    """
-
-    weights: tuple[int, int] | None = None
-    counts: tuple[int, int] = (0, 0)
-
-    def flipped(self) -> Sides:
-        w = None if self.weights is None else (self.weights[1], self.weights[0])
-        return Sides(w, (self.counts[1], self.counts[0]))
-
-
-TYPE_LEVEL = Sides()
 
 
 def hi(x: int | None, y: int | None) -> int | None:
@@ -88,24 +64,30 @@ def _family(kind: TypeKind) -> str:
     return "scalar" if kind in SCALAR_KINDS else kind.value
 
 
+Weights = tuple[int, int] | None  # records behind each side of a merge; None: type level
+
+
 def widen(a: DataType, b: DataType) -> DataType:
     """The least common supertype of ``a`` and ``b`` (rules: :mod:`assay.inference.evolution`)."""
-    return widen_with(a, b, TYPE_LEVEL)
+    return widen_with(a, b, None)
 
 
-def widen_with(a: DataType, b: DataType, sides: Sides) -> DataType:
-    """:func:`widen`, knowing the record weights of both sides (used by table merges)."""
+def widen_with(a: DataType, b: DataType, weights: Weights) -> DataType:
+    """:func:`widen`, knowing how many records stand behind each side (table merges).
+
+    The weights let the frequency of a nested member that only one side has be re-weighted.
+    """
     ka, kb = TypeKind(a.kind), TypeKind(b.kind)
     if ka is TypeKind.NULL:
-        return rescale(b, sides.weights[1], sum(sides.weights)) if sides.weights else b
+        return rescale(b, weights[1], sum(weights)) if weights else b
     if kb is TypeKind.NULL:
-        return rescale(a, sides.weights[0], sum(sides.weights)) if sides.weights else a
+        return rescale(a, weights[0], sum(weights)) if weights else a
     if TypeKind.MIXED in (ka, kb) or _family(ka) != _family(kb):
-        return _mixed(a, b, sides)
+        return _mixed(a, b)
     if ka is TypeKind.OBJECT:
-        return _object(a, b, sides)
+        return _object(a, b, weights)
     if ka is TypeKind.ARRAY:
-        return _array(a, b, sides)
+        return _array(a, b, weights)
     return _scalar(a, b)
 
 
@@ -170,32 +152,34 @@ def _timezone(t: DataType) -> bool | None:
     return False if TypeKind(t.kind) is TypeKind.DATE else t.timezone
 
 
-def _object(a: DataType, b: DataType, sides: Sides) -> DataType:
+def _object(a: DataType, b: DataType, weights: Weights) -> DataType:
     # Late import: member merging needs widen, and widen needs member merging.
     from assay.inference._evo_fields import merge_members
 
     if a.fields is None and b.fields is None:
         return DataType(kind=TypeKind.OBJECT)
-    fields = merge_members(a.fields or (), b.fields or (), sides.weights, key=attrgetter("name"))
+    fields = merge_members(a.fields or (), b.fields or (), weights, key=attrgetter("name"))
     return DataType(kind=TypeKind.OBJECT, fields=fields)
 
 
-def _array(a: DataType, b: DataType, sides: Sides) -> DataType:
+def _array(a: DataType, b: DataType, weights: Weights) -> DataType:
     if a.items is None and b.items is None:
         return DataType(kind=TypeKind.ARRAY)
     # No items seen on one side (only empty arrays) behaves like null: it merges with anything.
     null = DataType(kind=TypeKind.NULL)
-    items = widen_with(a.items or null, b.items or null, sides)
+    items = widen_with(a.items or null, b.items or null, weights)
     return DataType(kind=TypeKind.ARRAY, items=items)
 
 
-def _mixed(a: DataType, b: DataType, sides: Sides) -> DataType:
+def _mixed(a: DataType, b: DataType) -> DataType:
+    # A non-mixed side adds its kind with count 0: its values were never counted by kind,
+    # and counting records instead would count the nulls merged into it.
     dist: dict[str, int] = {}
-    for t, count in ((a, sides.counts[0]), (b, sides.counts[1])):
+    for t in (a, b):
         if TypeKind(t.kind) is TypeKind.MIXED:
             items = list((t.distribution or {}).items())
         else:
-            items = [(str(t.kind), count)]
+            items = [(str(t.kind), 0)]
         for k, v in items:
             dist[k] = dist.get(k, 0) + v
     return normal_mixed(dist)

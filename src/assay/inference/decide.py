@@ -19,6 +19,7 @@ Then the special cases a data engineer expects:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assay.inference.candidates import BY_NAME, CANDIDATES
@@ -36,6 +37,11 @@ from assay.schema import (
 )
 
 INFERENCE = Provenance(source="inference", detail="rules")
+# Formats whose values alone prove little; the column name must agree.
+_NAMED_FORMATS = {
+    "latitude": re.compile(r"(^|[^a-z])(lat|latitude)([^a-z]|$)"),
+    "longitude": re.compile(r"(^|[^a-z])(lon|lng|long|longitude)([^a-z]|$)"),
+}
 _INT64 = 2**63 - 1
 
 
@@ -290,6 +296,8 @@ def _format(
     if TypeKind(data_type.kind) not in (TypeKind.STRING, TypeKind.DECIMAL, TypeKind.FLOAT):
         return None
     for name, (ok, checked, violations) in profile.formats.items():
+        if name in _NAMED_FORMATS and not _NAMED_FORMATS[name].search(profile.path.lower()):
+            continue  # any column of small decimals fits a coordinate range: ask the name
         if checked and ok / checked >= options.format_confidence:
             confidence = round(ok / checked, 6)
             evidence.append(

@@ -9,9 +9,9 @@ dataset), keys are found per table and foreign keys across tables.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,29 +157,84 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
         estimate = stream.detection.estimated_rows
         fraction = min(1.0, opts.sample / estimate) if estimate else 1.0
     workers = max(1, opts.threads)
-    partials: dict[int, TableProfile] = {}  # one per worker thread, merged at the end
+    batches = iter(_coalesce(stream.batches()))
+    head = TableProfile()
+    first = next(batches, None)
+    if first is None:
+        return head
+    # The first batch decides, on the calling thread, which candidates and formats are
+    # worth testing; every worker starts from that plan, and batch i always goes to
+    # worker i mod N in order, so the result is the same for any number of threads.
+    prepare = lambda batch: (  # noqa: E731
+        spread_sample(batch.data, fraction, batch.origin.first_record)
+        if fraction < 1.0
+        else batch.data
+    )
+    head.add(prepare(first), first.origin.first_record, profile_options)
+    partials = [head.plan() for _ in range(workers)]
+    queues: list[queue.Queue[SourceBatch | None]] = [queue.Queue(maxsize=2) for _ in range(workers)]
+    failures: list[BaseException] = []
 
-    def work(batch: SourceBatch) -> None:
-        seed = batch.origin.first_record
-        data = spread_sample(batch.data, fraction, seed) if fraction < 1.0 else batch.data
-        mine = partials.setdefault(threading.get_ident(), TableProfile())
-        mine.add(data, seed, profile_options)
+    def work(index: int) -> None:
+        while True:
+            batch = queues[index].get()
+            if batch is None:
+                return
+            if failures:
+                continue
+            try:
+                partials[index].add(prepare(batch), batch.origin.first_record, profile_options)
+            except BaseException as exc:  # re-raised on the calling thread
+                failures.append(exc)
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assay-profile") as pool:
-        pending = []
-        for batch in stream.batches():
-            pending.append(pool.submit(work, batch))
-            if len(pending) > 2 * workers:
-                pending.pop(0).result()
-        for future in pending:
-            future.result()
-    profiles = [partials[k] for k in sorted(partials)]
-    if not profiles:
-        return TableProfile()
-    merged = profiles[0]
-    for other in profiles[1:]:
+    threads = [
+        threading.Thread(target=work, args=(i,), name=f"assay-profile-{i}", daemon=True)
+        for i in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for i, batch in enumerate(batches):
+            if failures:
+                break
+            queues[i % workers].put(batch)
+    finally:
+        for q in queues:
+            q.put(None)
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise failures[0]
+    merged = head
+    for other in partials:
         merged = _merge_profiles(merged, other)
     return merged
+
+
+COALESCE_ROWS = 131_072
+
+
+def _coalesce(batches: Iterable[SourceBatch]) -> Iterable[SourceBatch]:
+    """Join small batches of one schema into ~128k-row ones: profiling cost per batch
+    is mostly fixed overhead (dozens of Arrow calls per column), so fewer, larger
+    batches are much cheaper.  Memory stays bounded by the coalesced size."""
+    group: list[SourceBatch] = []
+    rows = 0
+    for batch in batches:
+        if group and (batch.data.schema != group[0].data.schema or rows >= COALESCE_ROWS):
+            yield _joined(group)
+            group, rows = [], 0
+        group.append(batch)
+        rows += batch.num_rows
+    if group:
+        yield _joined(group)
+
+
+def _joined(group: list[SourceBatch]) -> SourceBatch:
+    if len(group) == 1:
+        return group[0]
+    table = pa.Table.from_batches([b.data for b in group]).combine_chunks()
+    return SourceBatch(table.to_batches(max_chunksize=None)[0], group[0].origin)
 
 
 def _merge_profiles(a: TableProfile, b: TableProfile) -> TableProfile:

@@ -20,8 +20,8 @@ first), so merging many files gives the same schema whatever order they were rea
   unknown (``None``).
 - **other scalars** of different kinds (``boolean``, ``time``, ``duration``, ``binary``,
   or a number against a date) meet at ``string``.  In particular **boolean ∪ integer =
-  string**: ``true``/``1`` read back as ``1``/``1`` would be silent data loss, and a mixed
-  type would block DDL for what is, in a CSV, plainly a text column.
+  string**: an integer column would turn ``true`` into ``1`` (silent data loss), and a
+  mixed type would block DDL for what is, in a CSV, plainly a text column.
 - **objects**: members merged by name, recursively, in first-seen order; a member
   missing on one side becomes nullable.  Its frequency is re-weighted when the record
   counts are known (table merges); a plain ``widen`` keeps the lowest frequency seen.
@@ -29,8 +29,8 @@ first), so merging many files gives the same schema whatever order they were rea
   arrays) merges like null.
 - **otherwise** (an object, an array and a scalar against one another) the result is
   **mixed**, with the union of the distributions: counts of the same kind add, a
-  non-mixed side adds its kind, counted by the records it stands for in a table merge
-  and 0 in a plain ``widen``, which has nothing to count.  Scalar kinds inside a mixed fold into their common supertype
+  non-mixed side adds its kind with count 0 (its values were never counted by kind).
+  Scalar kinds inside a mixed fold into their common supertype
   (``mixed(integer|object) ∪ string = mixed(object|string)``).  Once mixed, a type stays
   mixed, even with a single kind left (``mixed(string)``), so its counts are not lost.
 

@@ -23,6 +23,8 @@ def format_checker() -> Callable[[ColumnProfile, pa.Array], None]:
 
     def check(profile: ColumnProfile, text: pa.Array) -> None:
         if profile.formats is None:
+            if profile.planned:
+                return  # a path the head of the input did not have: no detection
             distinct = pc.unique(text[:DETECT_SAMPLE])
             found = detect_formats(distinct, min_confidence=KEEP_THRESHOLD)
             profile.formats = {m.name: [0, 0, []] for m in found[:3]}

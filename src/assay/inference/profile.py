@@ -28,6 +28,7 @@ from assay.inference.sketches import Sample, ValueCounts
 
 DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "n/a", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
 ELIMINATE_AFTER = 1000
+LOW_CARDINALITY = 0.25  # distinct/values under which a batch is profiled by distinct value
 ELIMINATE_SHARE = 0.01
 EXAMPLES = 5
 # Candidates that accept everything a narrower one accepts: test them only on the rest.
@@ -97,8 +98,10 @@ class ColumnProfile:
     formats: dict[str, list] | None = None  # name -> [conforming, checked, violations]
     json_text: bool = False
     _seed: int = 0
+    planned: bool = False  # candidates and formats fixed by the head of the input
     _hashes: np.ndarray | None = None
     last_counted: pa.StructArray | None = None  # this batch's distinct values and counts
+    last_text: pa.Array | None = None  # this batch's non-null text (for format checks)
 
     # ------------------------------------------------------------------ text
     def add_text(
@@ -115,6 +118,14 @@ class ColumnProfile:
         n = len(values)
         self.present += n
         self.kinds["string"] += n
+        counted = None
+        if self.counts.exact and hashes is None:
+            counted = pc.value_counts(values)
+            if len(counted) <= LOW_CARDINALITY * n:
+                # Few distinct values (codes, categories, dates, small numbers): every
+                # test runs once per distinct value, weighted by how often it occurs.
+                self._add_distinct(counted.field("values"), counted.field("counts"), null_tokens)
+                return
         is_token = pc.fill_null(pc.is_in(values, value_set=null_tokens), False)
         blank = pc.fill_null(pc.utf8_is_space(values), False)
         missing = pc.is_null(values)
@@ -131,6 +142,7 @@ class ColumnProfile:
         if hashes is not None and null_count:
             hashes = hashes[~np.asarray(null_mask.to_numpy(zero_copy_only=False))]
         self._hashes = hashes
+        self.last_text = text
         if len(text) == 0:
             return
         start = self.text_values
@@ -143,9 +155,44 @@ class ColumnProfile:
             self._candidates(text[head:], start + len(text))
         else:
             self._candidates(text, start + len(text))
-        self._text_stats(text, seed)
+        self._text_stats(text, seed, counted if not null_count else None)
 
-    def _candidates(self, text: pa.Array, seen: int) -> None:
+    def _add_distinct(self, values: pa.Array, counts: pa.Array, null_tokens: pa.Array) -> None:
+        counts = counts.cast(pa.int64())
+        is_token = pc.fill_null(pc.is_in(values, value_set=null_tokens), False)
+        blank = pc.fill_null(pc.utf8_is_space(values), False)
+        null_mask = pc.or_(pc.or_(is_token, blank), pc.is_null(values))
+        if pc.any(null_mask).as_py():
+            self.nulls += pc.sum(pc.filter(counts, null_mask)).as_py() or 0
+            for token, count in zip(
+                pc.filter(values, null_mask).to_pylist(),
+                pc.filter(counts, null_mask).to_pylist(),
+                strict=True,
+            ):
+                if token is not None:
+                    self.null_tokens["<blank>" if token.strip() == "" and token else token] += count
+            keep = pc.invert(null_mask)
+            values, counts = pc.filter(values, keep), pc.filter(counts, keep)
+        if len(values) == 0:
+            return
+        weights = counts.to_numpy(zero_copy_only=False)
+        total = int(weights.sum())
+        start = self.text_values
+        self.text_values += total
+        self._candidates(values, start + total, weights)
+        lengths = pc.min_max(pc.utf8_length(values))
+        lo, hi = lengths["min"].as_py(), lengths["max"].as_py()
+        self.min_length = lo if self.min_length is None else min(self.min_length, lo)
+        self.max_length = hi if self.max_length is None else max(self.max_length, hi)
+        self.counts.add_counted(values, counts)
+        self.last_counted = pa.StructArray.from_arrays([values, counts], names=["values", "counts"])
+        self.last_text = values
+        if len(self.examples) < EXAMPLES:
+            for value in values[:200].to_pylist():
+                if value not in self.examples and len(self.examples) < EXAMPLES:
+                    self.examples.append(value)
+
+    def _candidates(self, text: pa.Array, seen: int, weights: np.ndarray | None = None) -> None:
         assert self.conforming is not None
         matched: dict[str, pa.Array] = {}
         for candidate in CANDIDATES:
@@ -172,9 +219,9 @@ class ColumnProfile:
                 mask = candidate.matches(text)
                 new_values = None
             matched[name] = mask
-            ok = pc.sum(mask).as_py() or 0
+            ok = _weighted(mask, weights)
             self.conforming[name] += ok
-            bad = len(text) - ok
+            bad = (len(text) if weights is None else int(weights.sum())) - ok
             if bad:
                 examples = self.violations.setdefault(name, [])
                 if len(examples) < EXAMPLES:
@@ -183,13 +230,24 @@ class ColumnProfile:
                         if value not in examples and len(examples) < EXAMPLES:
                             examples.append(value)
             if new_values is None:
-                new_values = pc.filter(text, mask) if ok else text[:0]
-            if len(new_values):
-                self._candidate_stats(candidate, new_values)
+                new_mask = mask
+            else:
+                new_mask = _new_only(mask, inner)
+            if ok and weights is None and new_values is not None:
+                self._candidate_stats(candidate, new_values, None)
+            elif ok:
+                chosen = pc.filter(text, new_mask)
+                if len(chosen):
+                    w = (
+                        weights[np.asarray(new_mask.to_numpy(zero_copy_only=False))]
+                        if weights is not None
+                        else None
+                    )
+                    self._candidate_stats(candidate, chosen, w)
         self._eliminate(seen)
         if "integer" in matched:
             zeros = pc.match_substring_regex(text, r"^\s*(?:[+-]?0\d|\+\d{7,})")
-            count = pc.sum(zeros).as_py() or 0
+            count = _weighted(zeros, weights)
             if count:
                 self.leading_zeros += count
                 if len(self.leading_zero_examples) < EXAMPLES:
@@ -201,17 +259,19 @@ class ColumnProfile:
 
     def _eliminate(self, seen: int) -> None:
         assert self.conforming is not None
-        if seen < ELIMINATE_AFTER:
+        if seen < ELIMINATE_AFTER or self.planned:
             return
         for name, ok in list(self.conforming.items()):
             if seen - ok > ELIMINATE_SHARE * seen:
                 self.eliminated[name] = (ok, seen)
                 del self.conforming[name]
 
-    def _candidate_stats(self, candidate: Candidate, values: pa.Array) -> None:
+    def _candidate_stats(
+        self, candidate: Candidate, values: pa.Array, weights: np.ndarray | None
+    ) -> None:
         family = NUMERIC_FAMILY.get(candidate.name)
         if family is not None:
-            self._numbers(family, candidate.name, values)
+            self._numbers(family, candidate.name, values, weights)
         elif candidate.kind in ("date", "datetime", "time"):
             low, high = _min_max(pc.utf8_trim_whitespace(values))
             if candidate.pattern is None:  # ISO: text order is time order
@@ -221,15 +281,14 @@ class ColumnProfile:
                     lo, hi = min(old[0], lo), max(old[1], hi)  # type: ignore[type-var]
                 self.temporal[candidate.name] = (lo, hi)
         elif candidate.name == "boolean":
-            counted = pc.value_counts(pc.utf8_lower(pc.utf8_trim_whitespace(values)))
-            for v, c in zip(
-                counted.field("values").to_pylist(),
-                counted.field("counts").to_pylist(),
-                strict=True,
-            ):
-                self.booleans[v] += c
+            lowered = pc.utf8_lower(pc.utf8_trim_whitespace(values)).to_pylist()
+            repeat = weights.tolist() if weights is not None else [1] * len(lowered)
+            for v, c in zip(lowered, repeat, strict=True):
+                self.booleans[v] += int(c)
 
-    def _numbers(self, family: str, name: str, values: pa.Array) -> None:
+    def _numbers(
+        self, family: str, name: str, values: pa.Array, weights: np.ndarray | None = None
+    ) -> None:
         """Parse the values ``name`` accepted; keyed by candidate, combined at decision.
 
         Digits are measured cheaply: integer digits from the largest magnitude, the
@@ -240,7 +299,7 @@ class ColumnProfile:
         plain = name == "integer"
         if not plain and pc.any(pc.match_substring_regex(text, r"[%$€£¥\s]")).as_py():
             for symbol in "%$€£¥":
-                hits = pc.sum(pc.match_substring(text, symbol)).as_py() or 0
+                hits = _weighted(pc.match_substring(text, symbol), weights)
                 if hits:
                     stats.decorated[symbol] += hits
             text = pc.replace_substring_regex(text, r"[%$€£¥\s]", "")
@@ -268,19 +327,29 @@ class ColumnProfile:
             and magnitude >= 2**53
         ):
             stats.int_digits = max(stats.int_digits, pc.max(pc.utf8_length(text)).as_py() or 0)
-        stats.count += len(as_np)
         stats.minimum = lo if stats.minimum is None else min(stats.minimum, lo)
         stats.maximum = hi if stats.maximum is None else max(stats.maximum, hi)
-        stats.total += float(np.sum(as_np))
-        stats.squares += float(np.dot(as_np, as_np))
-        self.sample.add(as_np, self._seed + len(self.numbers))
+        if weights is None:
+            stats.count += len(as_np)
+            stats.total += float(np.sum(as_np))
+            stats.squares += float(np.dot(as_np, as_np))
+            self.sample.add(as_np, self._seed + len(self.numbers))
+        else:
+            stats.count += int(weights.sum())
+            stats.total += float(np.dot(as_np, weights))
+            stats.squares += float(np.dot(as_np * as_np, weights))
+            self.sample.add_weighted(as_np, weights, self._seed + len(self.numbers))
 
-    def _text_stats(self, text: pa.Array, seed: int) -> None:
+    def _text_stats(self, text: pa.Array, seed: int, counted: pa.StructArray | None = None) -> None:
         lengths = pc.min_max(pc.utf8_length(text))
         lo, hi = lengths["min"].as_py(), lengths["max"].as_py()
         self.min_length = lo if self.min_length is None else min(self.min_length, lo)
         self.max_length = hi if self.max_length is None else max(self.max_length, hi)
-        self.last_counted = self.counts.add(text, self._hashes)
+        if counted is not None:
+            self.counts.add_counted(counted.field("values"), counted.field("counts"))
+            self.last_counted = counted
+        else:
+            self.last_counted = self.counts.add(text, self._hashes)
         if len(self.examples) < EXAMPLES:
             for value in pc.unique(text[:200]).to_pylist():
                 if value not in self.examples and len(self.examples) < EXAMPLES:
@@ -350,6 +419,19 @@ class ColumnProfile:
     # ------------------------------------------------------------------ formats
     def add_formats(self, text: pa.Array, checker) -> None:  # type: ignore[no-untyped-def]
         checker(self, text)
+
+    def plan(self) -> ColumnProfile:
+        """An empty profile that tests only what this one still considers possible.
+
+        Workers start from the plan of the input's first batch, so what they test (and
+        so the result) does not depend on how batches are spread over threads.
+        """
+        planned = ColumnProfile(self.path, planned=True)
+        if self.conforming is not None:
+            planned.conforming = dict.fromkeys(self.conforming, 0)
+        if self.formats is not None:
+            planned.formats = {name: [0, 0, []] for name in self.formats}
+        return planned
 
     # ------------------------------------------------------------------ merge
     def merge(self, other: ColumnProfile) -> None:
@@ -426,3 +508,18 @@ class ColumnProfile:
 def _min_max(values: pa.Array) -> tuple[pa.Scalar, pa.Scalar]:
     result = pc.min_max(values)
     return result["min"], result["max"]
+
+
+def _weighted(mask: pa.Array, weights: np.ndarray | None) -> int:
+    """How many values a boolean mask selects (each distinct value counted as often as it occurs)."""
+    if weights is None:
+        return pc.sum(mask).as_py() or 0
+    return int(weights[np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)].sum())
+
+
+def _new_only(mask: pa.Array, inner: list[pa.Array]) -> pa.Array:
+    """Values ``mask`` accepts that none of the narrower candidates' masks did."""
+    result = mask
+    for other in inner:
+        result = pc.and_(result, pc.invert(other))
+    return result

@@ -65,6 +65,22 @@ class ValueCounts:
             self._flush()
         return counted
 
+    def add_counted(self, values: pa.Array, counts: pa.Array) -> None:
+        """Add values already counted (distinct values and how often each occurred)."""
+        if len(values) == 0:
+            return
+        if not self.exact:
+            self._hll_update(_hash(values))
+            return
+        self._pending.append(
+            pa.StructArray.from_arrays(
+                [values, counts.cast(pa.int64())], names=["values", "counts"]
+            )
+        )
+        self._pending_size += len(values)
+        if self._pending_size > self.limit:
+            self._flush()
+
     def _flush(self) -> None:
         pending, self._pending, self._pending_size = self._pending, [], 0
         if not pending:
@@ -236,6 +252,19 @@ class Sample:
             return
         keys = np.random.default_rng(seed).random(len(values))
         self._keep(np.concatenate([self.keys, keys]), np.concatenate([self.values, values]))
+
+    def add_weighted(self, values: np.ndarray, weights: np.ndarray, seed: int) -> None:
+        """Add distinct values that occurred ``weights`` times (a weighted draw of at most k)."""
+        total = int(weights.sum())
+        if total == 0:
+            return
+        rng = np.random.default_rng(seed)
+        take = min(self.size, total)
+        drawn = rng.choice(len(values), size=take, p=weights / total)
+        # Keys of the k smallest of ``total`` uniforms, so this batch competes fairly with
+        # batches added value by value.
+        keys = np.sort(rng.random(take)) * (take / total)
+        self._keep(np.concatenate([self.keys, keys]), np.concatenate([self.values, values[drawn]]))
 
     def merge(self, other: Sample) -> None:
         self._keep(

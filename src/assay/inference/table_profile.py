@@ -34,6 +34,14 @@ class TableProfile:
     columns: dict[str, ColumnProfile] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # first-seen order of paths
 
+    def plan(self) -> TableProfile:
+        """Empty profiles for every column, testing only what this profile left open."""
+        planned = TableProfile()
+        for path in self.order:
+            planned.columns[path] = self.columns[path].plan()
+            planned.order.append(path)
+        return planned
+
     def column(self, path: str) -> ColumnProfile:
         profile = self.columns.get(path)
         if profile is None:
@@ -81,10 +89,11 @@ class TableProfile:
                 return
             profile.add_text(values, seed, tokens, hashes)
             if options.formats is not None and profile.conforming is not None:
-                text = values.drop_null()
-                if len(text):
+                text = profile.last_text
+                if text is not None and len(text):
                     options.formats(profile, text)
             profile.last_counted = None
+            profile.last_text = None
             return
         if pa.types.is_struct(t):
             profile.present += len(values)
