@@ -99,7 +99,7 @@ def _build() -> tuple[Candidate, ...]:
         Candidate(
             "integer_comma",
             TypeKind.INTEGER,
-            _anchored(_SIGN + _INT_COMMA),
+            _anchored(_SIGN + rf"(?:{_INT_COMMA}|{_INT})"),
             thousands_separator=",",
             order=11,
         )
@@ -108,7 +108,7 @@ def _build() -> tuple[Candidate, ...]:
         Candidate(
             "integer_dot",
             TypeKind.INTEGER,
-            _anchored(_SIGN + _INT_DOT),
+            _anchored(_SIGN + rf"(?:{_INT_DOT}|{_INT})"),
             thousands_separator=".",
             order=12,
         )
@@ -117,7 +117,7 @@ def _build() -> tuple[Candidate, ...]:
         Candidate(
             "integer_space",
             TypeKind.INTEGER,
-            _anchored(_SIGN + _INT_SPACE),
+            _anchored(_SIGN + rf"(?:{_INT_SPACE}|{_INT})"),
             thousands_separator=" ",
             order=13,
         )
@@ -148,6 +148,15 @@ def _build() -> tuple[Candidate, ...]:
             TypeKind.FLOAT,
             r"(?i)" + _anchored(_SIGN + r"(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[+-]?inf(?:inity)?"),
             order=30,
+        )
+    )
+    add(
+        Candidate(
+            "float_comma",
+            TypeKind.FLOAT,
+            r"(?i)" + _anchored(_SIGN + r"(?:\d+,?\d*|,\d+)(?:e[+-]?\d+)?"),
+            decimal_separator=",",
+            order=31,
         )
     )
     # Dates. Components are validated (day within month); order decides ties.
@@ -215,9 +224,19 @@ def _build() -> tuple[Candidate, ...]:
         Candidate(
             "date_d_mon_y",
             TypeKind.DATE,
-            r"(?i)" + _anchored(rf"{_D}[ -]{_MONTHS}\.?[ -]{_Y}"),
+            r"(?i)" + _anchored(rf"{_D} {_MONTHS}\.? {_Y}"),
             pattern="%d %b %Y",
-            components=rf"(?i)^\s*{_D}[ -]{_MONTHS}\.?[ -]{_Y}",
+            components=rf"(?i)^\s*{_D} {_MONTHS}\.? {_Y}",
+            order=46,
+        )
+    )
+    add(
+        Candidate(
+            "date_d_mon_y_dash",
+            TypeKind.DATE,
+            r"(?i)" + _anchored(rf"{_D}-{_MONTHS}\.?-{_Y}"),
+            pattern="%d-%b-%Y",
+            components=rf"(?i)^\s*{_D}-{_MONTHS}\.?-{_Y}",
             order=46,
         )
     )

@@ -75,6 +75,13 @@ def decide_field(profile: ColumnProfile, rows: int, options: DecideOptions) -> F
         chosen = next(
             (e.note for e in evidence if e.decision == "type" and e.note in BY_NAME), None
         )
+        if TypeKind(data_type.kind) is TypeKind.INTEGER and _is_identifier(profile, options):
+            # Card numbers are digits, not quantities: keep them text.
+            data_type = DataType(kind=TypeKind.STRING, max_length=profile.max_length)
+            chosen = None
+            evidence.append(
+                Evidence(decision="type", rule="identifier-format-stays-text", note="credit-card")
+            )
     else:
         data_type = _decide_typed(profile, evidence)
     frequency = round(profile.present / rows, 6) if rows else 1.0
@@ -118,6 +125,8 @@ def _mixed(profile: ColumnProfile) -> DataType:
     kinds = set(distribution)
     if kinds == {"string"}:
         return DataType(kind=TypeKind.STRING, max_length=profile.max_length)
+    if len(kinds) == 1:
+        return DataType(kind=TypeKind(next(iter(kinds))))
     return DataType(kind=TypeKind.MIXED, distribution=distribution)
 
 
@@ -231,9 +240,10 @@ def _typed_candidate(profile: ColumnProfile, name: str, hints: list[str]) -> Dat
             hints.append("percent" if symbol == "%" else f"currency:{symbol}")
         if numbers is None or numbers.count == 0:
             return DataType(kind=kind)
-        digits = max(numbers.int_digits, 1)
-        if kind is TypeKind.INTEGER and digits <= 18:
-            lo, hi = int(numbers.minimum or 0), int(numbers.maximum or 0)
+        digits = numbers.int_digits
+        if kind is TypeKind.INTEGER and not numbers.overflow and digits <= 19:
+            lo = numbers.exact_min if numbers.exact_min is not None else int(numbers.minimum or 0)
+            hi = numbers.exact_max if numbers.exact_max is not None else int(numbers.maximum or 0)
             _epoch_hint(lo, hi, hints)
             return DataType(kind=kind, minimum=lo, maximum=hi)
         scale = numbers.scale if kind is TypeKind.DECIMAL else 0
@@ -264,19 +274,14 @@ def _decide_typed(profile: ColumnProfile, evidence: list[Evidence]) -> DataType:
             return DataType(kind=TypeKind.INTEGER)
         return DataType(kind=TypeKind.INTEGER, minimum=int(n.minimum), maximum=int(n.maximum or 0))
     if kinds <= {"integer", "float"}:
-        # JSON numbers written with a few decimals (prices, rates) are decimals; anything
-        # in exponent form or with many digits is a float.
+        # JSON numbers keep their literal: a fraction is a decimal, an exponent a float.
         f = profile.numbers.get("float")
         i = profile.numbers.get("integer")
         scale = f.scale if f else 0
-        digits = max(
-            f.int_digits if f else 0,
-            i.int_digits if i else 0,
-            len(str(int(abs(i.maximum or 0)))) if i and i.maximum is not None else 0,
-            1,
-        )
-        if f is not None and 0 < scale <= 4 and digits + scale <= 18:
-            return DataType(kind=TypeKind.DECIMAL, precision=digits + scale, scale=scale)
+        int_max = max(abs(i.minimum or 0), abs(i.maximum or 0)) if i and i.count else 0
+        digits = max(f.int_digits if f else 0, len(str(int(int_max))) if int_max else 0)
+        if f is not None and 0 < scale < 99 and digits + scale <= 38:
+            return DataType(kind=TypeKind.DECIMAL, precision=max(digits + scale, 1), scale=scale)
         return DataType(kind=TypeKind.FLOAT)
     if kinds <= {"date", "datetime"}:
         return DataType(kind=TypeKind.DATETIME if "datetime" in kinds else TypeKind.DATE)
@@ -288,17 +293,44 @@ def _decide_typed(profile: ColumnProfile, evidence: list[Evidence]) -> DataType:
     return DataType(kind=TypeKind.MIXED, distribution=dict(sorted(profile.kinds.items())))
 
 
+def _is_identifier(profile: ColumnProfile, options: DecideOptions) -> bool:
+    entry = (profile.formats or {}).get("credit-card")
+    if not entry or not entry[1]:
+        return False
+    return entry[1] - entry[0] <= allowed_violations(entry[1], options.tolerance)
+
+
+def _coordinate(profile: ColumnProfile, data_type: DataType) -> FormatInfo | None:
+    """Latitude/longitude for typed numbers: a coordinate-like name and values in range."""
+    if TypeKind(data_type.kind) not in (TypeKind.DECIMAL, TypeKind.FLOAT):
+        return None
+    bounds = [(n.minimum, n.maximum) for n in profile.numbers.values() if n.count]
+    if not bounds:
+        return None
+    low = min(b[0] for b in bounds if b[0] is not None)
+    high = max(b[1] for b in bounds if b[1] is not None)
+    name = profile.path.lower()
+    for fmt, limit in (("latitude", 90.0), ("longitude", 180.0)):
+        if _NAMED_FORMATS[fmt].search(name) and -limit <= low and high <= limit:
+            return FormatInfo(name=fmt, confidence=1.0)
+    return None
+
+
 def _format(
     profile: ColumnProfile, data_type: DataType, options: DecideOptions, evidence: list[Evidence]
 ) -> FormatInfo | None:
-    if not options.formats or not profile.formats:
+    if not options.formats:
+        return None
+    if profile.conforming is None:
+        return _coordinate(profile, data_type)
+    if not profile.formats:
         return None
     if TypeKind(data_type.kind) not in (TypeKind.STRING, TypeKind.DECIMAL, TypeKind.FLOAT):
         return None
     for name, (ok, checked, violations) in profile.formats.items():
         if name in _NAMED_FORMATS and not _NAMED_FORMATS[name].search(profile.path.lower()):
             continue  # any column of small decimals fits a coordinate range: ask the name
-        if checked and ok / checked >= options.format_confidence:
+        if checked and checked - ok <= allowed_violations(checked, options.tolerance):
             confidence = round(ok / checked, 6)
             evidence.append(
                 Evidence(

@@ -149,6 +149,7 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
     profile_options = ProfileOptions(
         max_depth=opts.max_depth,
         formats=format_checker() if opts.formats else None,
+        json_strings=str(stream.detection.format) in ("json", "jsonl"),
     )
     if opts.null_tokens is not None:
         profile_options.null_tokens = opts.null_tokens
@@ -257,9 +258,20 @@ def build_table(
     flat: dict[str, Field] = {}
     for path in profile.order:
         column = profile.columns[path]
-        flat[path] = decide_field(column, profile.rows, decide)
+        flat[path] = decide_field(column, _parent_rows(profile, path), decide)
     fields = _nest(flat, profile.rows, opts.min_frequency)
     return Table(name=name, sources=tuple(sources), row_count=profile.rows, fields=tuple(fields))
+
+
+def _parent_rows(profile: TableProfile, path: str) -> int:
+    """Records in which a field could be present: its object's, or the table's."""
+    if path.endswith("[]"):
+        return profile.columns[path].present
+    parent = path.rsplit(".", 1)[0] if "." in path else None
+    if parent is None or parent not in profile.columns:
+        return profile.rows
+    column = profile.columns[parent]
+    return column.present - column.nulls
 
 
 def _nest(flat: dict[str, Field], rows: int, min_frequency: float) -> list[Field]:

@@ -26,16 +26,21 @@ import pyarrow.compute as pc
 from assay.inference.candidates import CANDIDATES, Candidate
 from assay.inference.sketches import Sample, ValueCounts
 
-DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "n/a", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
+DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
 ELIMINATE_AFTER = 1000
 LOW_CARDINALITY = 0.25  # distinct/values under which a batch is profiled by distinct value
 ELIMINATE_SHARE = 0.01
 EXAMPLES = 5
 # Candidates that accept everything a narrower one accepts: test them only on the rest.
 CONTAINS = {
+    "integer_comma": ("integer",),
+    "integer_dot": ("integer",),
+    "integer_space": ("integer",),
     "decimal_dot": ("integer", "integer_comma"),
     "decimal_comma": ("integer", "integer_dot", "integer_space"),
     "float": ("integer", "decimal_dot"),
+    "float_comma": ("integer", "decimal_comma"),
+    "datetime_iso": ("date_iso",),  # a date is a datetime at midnight
 }
 NUMERIC_FAMILY = {
     "integer": "dot",
@@ -45,6 +50,7 @@ NUMERIC_FAMILY = {
     "integer_dot": "comma",
     "integer_space": "comma",
     "decimal_comma": "comma",
+    "float_comma": "comma",
 }
 
 
@@ -60,10 +66,16 @@ class Numbers:
     int_digits: int = 0
     scale: int = 0
     decorated: Counter[str] = field(default_factory=Counter)
+    overflow: bool = False  # an integer beyond 64 bits was seen
+    exact_min: int | None = None  # exact bounds of integers too large for a float
+    exact_max: int | None = None
 
     def merge(self, other: Numbers) -> None:
         if other.count == 0:
             return
+        self.overflow = self.overflow or other.overflow
+        self.exact_min = _lesser(self.exact_min, other.exact_min)
+        self.exact_max = _greater(self.exact_max, other.exact_max)
         self.minimum = other.minimum if self.minimum is None else min(self.minimum, other.minimum)  # type: ignore[type-var]
         self.maximum = other.maximum if self.maximum is None else max(self.maximum, other.maximum)  # type: ignore[type-var]
         self.count += other.count
@@ -321,12 +333,21 @@ class ColumnProfile:
             return
         lo, hi = float(np.min(as_np)), float(np.max(as_np))
         magnitude = int(max(abs(lo), abs(hi)))
-        stats.int_digits = max(stats.int_digits, len(str(magnitude)) if magnitude else 1)
+        stats.int_digits = max(stats.int_digits, len(str(magnitude)) if magnitude else 0)
         if (
             name in ("integer", "integer_comma", "integer_dot", "integer_space")
             and magnitude >= 2**53
         ):
-            stats.int_digits = max(stats.int_digits, pc.max(pc.utf8_length(text)).as_py() or 0)
+            # Floats blur the last digits here: decide int64 or not on the exact text.
+            digits = pc.replace_substring_regex(text, r"^[+-]", "")
+            stats.int_digits = max(stats.int_digits, pc.max(pc.utf8_length(digits)).as_py() or 0)
+            try:
+                exact = pc.cast(text, pa.int64())
+                bounds = pc.min_max(exact)
+                stats.exact_min = _lesser(stats.exact_min, bounds["min"].as_py())
+                stats.exact_max = _greater(stats.exact_max, bounds["max"].as_py())
+            except (pa.ArrowInvalid, OverflowError):
+                stats.overflow = True
         stats.minimum = lo if stats.minimum is None else min(stats.minimum, lo)
         stats.maximum = hi if stats.maximum is None else max(stats.maximum, hi)
         if weights is None:
@@ -523,3 +544,11 @@ def _new_only(mask: pa.Array, inner: list[pa.Array]) -> pa.Array:
     for other in inner:
         result = pc.and_(result, pc.invert(other))
     return result
+
+
+def _lesser(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _greater(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)

@@ -14,15 +14,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assay.inference.candidates import CANDIDATES
 from assay.inference.profile import DEFAULT_NULL_TOKENS, ColumnProfile
 from assay.inference.sketches import hash_columns
 
 FormatChecker = Callable[[ColumnProfile, pa.Array], None]
+TEMPORAL_CANDIDATES = tuple(
+    c.name for c in CANDIDATES if str(c.kind) in ("date", "datetime", "time")
+)
 
 
 @dataclass
 class ProfileOptions:
     null_tokens: tuple[str, ...] = DEFAULT_NULL_TOKENS
+    json_strings: bool = False  # JSON text values: numbers-as-strings stay strings
     max_depth: int = 10
     sample_rows: int | None = None  # profile about this many rows, spread over the input
     formats: FormatChecker | None = None
@@ -87,6 +92,8 @@ class TableProfile:
             if f.metadata and f.metadata.get(b"assay.encoding") == b"json":
                 _add_json_text(profile, values, tokens, seed)
                 return
+            if options.json_strings and profile.conforming is None:
+                profile.conforming = dict.fromkeys(TEMPORAL_CANDIDATES, 0)
             profile.add_text(values, seed, tokens, hashes)
             if options.formats is not None and profile.conforming is not None:
                 text = profile.last_text
@@ -101,9 +108,14 @@ class TableProfile:
             profile.kinds["object"] += len(values) - values.null_count
             if depth >= options.max_depth:
                 return
+            present = values
+            if values.null_count:
+                # A member of an absent object is absent, not null: profile members only
+                # where their object exists (nullability relative to the parent).
+                present = values.filter(pc.is_valid(values))
             for j in range(t.num_fields):
                 child = t.field(j)
-                member = pc.struct_field(values, j)
+                member = pc.struct_field(present, j)
                 self._add(
                     f"{path}.{child.name}", member, child, seed * 31 + j, options, tokens, depth + 1
                 )

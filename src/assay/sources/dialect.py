@@ -199,6 +199,10 @@ def _score(parsed: _Parsed, candidate: _Candidate) -> None:
     if candidate.delimiter == " ":
         # Spaces separate words in any text; accept them only when nothing else fits.
         parsed.score *= 0.5
+    elif candidate.delimiter == ":":
+        # Colons also live inside times and URLs; a colon-separated file must fit
+        # clearly better than the alternatives.
+        parsed.score *= 0.9
 
 
 def _looks_unparsed(cell: str, candidate: _Candidate, quote: str | None) -> bool:

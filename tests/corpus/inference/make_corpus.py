@@ -78,7 +78,7 @@ R5 DECIMAL: integer part (as in R4) + the file's decimal separator + digits, or 
    Decorations: one currency symbol ($ € £ ¥) as prefix (before or after the sign) or
    suffix (optional space), or a % suffix. A decorated number is decimal (never
    integer: "¥1,200" has scale 0), reported as `unit`; the value is not rescaled
-   (12.5% -> 12.5 with unit %). One unit per column.
+   (12.5% -> 12.5 with unit %). One unit per column, carried by every value.
 R6 FLOAT: exponent notation (1.5e-3, 6.02E+23; 1,5E-03 in decimal-comma files); a
    column with > 0.1% exponent values among decimals is float. NaN is a null token.
 R7 LOCALE is per file (decimal_separator / thousands_separator): in a decimal-comma file
@@ -122,8 +122,9 @@ R13 JSON: native types rule. JSON numbers keep their literal (12.50 has scale 2)
    integer literal -> integer (decimal beyond int64), fraction -> decimal, exponent ->
    float; strings are inspected only for date/datetime/time and formats, never turned
    into numbers or booleans. `frequency` = records having the key / records having its
-   parent (exact fraction; only when < 1). Arrays: `items` is the type of `a[]`; when
-   elements of different JSON kinds widen to string, `a[]` lists `native_types`.
+   parent (exact fraction; only when < 1). Arrays: `items` is the type of `a[]`. When
+   values of different JSON kinds widen to string (array elements [1, "a"]), the column
+   lists their `native_types`.
 R14 LATE BREAKS: in files with more than 100,000 rows, `late_break_row` is the first
    row after 100,000 whose value does not conform to the type the first 100,000 rows
    give (what a 100k-row sample never sees).
@@ -410,7 +411,8 @@ def hostname(r: random.Random, i: int = 0) -> str:
 
 
 def ipv4(r: random.Random, i: int = 0) -> str:
-    return f"{r.choice((10, 172, 192, 81, 203))}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
+    first = r.choice((10, 172, 192, 81, 203))
+    return f"{first}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
 
 
 def ipv6(r: random.Random, i: int = 0) -> str:
@@ -495,6 +497,10 @@ def json_attrs(r: random.Random, i: int) -> str:
     if r.random() < 0.5:
         attrs["tags"] = r.sample(TAGS, 2)
     return json.dumps(attrs)
+
+
+def small_sci(r: random.Random, i: int) -> str:
+    return f"{r.randint(100, 999) / 100}e-{r.randint(1, 9)}"
 
 
 def rjust(gen: Gen, width: int) -> Gen:
@@ -650,8 +656,7 @@ def csv_cases() -> list[CsvCase]:
             Col("whitespace_col", pick((" ", "  ", "\t")), lab("null", True)),
             Col("mostly_null", pinned(with_nulls(ints(1, 100), 0.96), {50: "42"}),
                 lab("integer", True, notes="about 96% empty")),
-            Col("nan_floats", pinned(with_nulls(lambda r, i: f"{r.randint(100, 999) / 100}e-{r.randint(1, 9)}",
-                                                0.1, ("nan", "NaN")), {8: "NaN"}),
+            Col("nan_floats", pinned(with_nulls(small_sci, 0.1, ("nan", "NaN")), {8: "NaN"}),
                 lab("float", True, notes="NaN/nan are null tokens, not float NaN")),
             Col("n_a_lowercase", pinned(with_nulls(ints(1, 99), 0.1, ("n/a",)), {9: "n/a"}),
                 lab("string", notes="'n/a' is not a null token (tokens are case-sensitive)",
@@ -693,7 +698,8 @@ def csv_cases() -> list[CsvCase]:
                 lab("integer", notes="explicit + sign is accepted")),
             Col("grouped", pinned(ints(1000, 99_999_999, ","), {0: "1,234,567"}),
                 lab("integer", notes="quoted \"1,234,567\"")),
-            Col("mixed_grouping", lambda r, i: group(r.randint(0, 9_999_999), r.choice((",", None))),
+            Col("mixed_grouping",
+                lambda r, i: group(r.randint(0, 9_999_999), r.choice((",", None))),
                 lab("integer", notes="1234567 and 1,234,567 in one column")),
             Col("zip_us", pick(US_ZIPS), lab("string", notes="leading zeros")),
             Col("account_no", lambda r, i: f"{r.randint(1, 99_999):06d}",
@@ -722,6 +728,11 @@ def csv_cases() -> list[CsvCase]:
         scale = r.randint(0, 3)
         return fmt_num(r.randint(0, 999 * 10**scale), scale)
 
+    def split_scale(r: random.Random, i: int) -> str:
+        if i % 2:
+            return fmt_num(r.randint(1000, 9999), 1)
+        return fmt_num(r.randint(1, 9999), 4)
+
     def sci(r: random.Random, i: int) -> str:
         mantissa = fmt_num(r.randint(100, 999), 2)
         exp = r.randint(-10, 23)
@@ -741,6 +752,9 @@ def csv_cases() -> list[CsvCase]:
             Col("price_varying_scale", pinned(varying_scale, {0: "999.5", 1: "0.125"}),
                 lab("decimal", precision=6, scale=3,
                     notes="precision = max integer digits 3 + max scale 3")),
+            Col("precision_split", pinned(split_scale, {0: "999.9", 1: "0.1234"}),
+                lab("decimal", precision=7, scale=4,
+                    notes="999.9 and 0.1234: DECIMAL(7,4) though no value has 7 digits")),
             Col("tiny", pinned(lambda r, i: fmt_num(r.randint(1, 999_999), 6), {0: "0.000123"}),
                 lab("decimal", precision=6, scale=6)),
             Col("negative_dec", pinned(decs(-99_999, -1, 2), {0: "-999.99", 1: "-0.75"}),
@@ -750,7 +764,8 @@ def csv_cases() -> list[CsvCase]:
                        else fmt_num(r.randint(0, 999_999), 2), {0: "9999", 1: "9999.99"}),
                 lab("decimal", precision=6, scale=2, notes="40% integers")),
             Col("sci", sci, lab("float")),
-            Col("sci_mixed", lambda r, i: sci(r, i) if i % 20 == 0 else fmt_num(r.randint(0, 99_999), 3),
+            Col("sci_mixed",
+                lambda r, i: sci(r, i) if i % 20 == 0 else fmt_num(r.randint(0, 99_999), 3),
                 lab("float", notes="5% exponent values among plain decimals")),
             Col("usd", pinned(decs(1, 1_999_999, 2, thou=",", prefix="$"), {0: "$12,345.67"}),
                 lab("decimal", precision=7, scale=2, unit="$", notes="$1,234.50 style")),
@@ -780,7 +795,8 @@ def csv_cases() -> list[CsvCase]:
                 lab("decimal", precision=7, scale=2, notes="1.234,56 style")),
             Col("negativ", pinned(decs(-99_999, -1, 2, ","), {0: "-999,99", 1: "-0,75"}),
                 lab("decimal", precision=5, scale=2)),
-            Col("preis", pinned(decs(1, 99_999, 2, ",", ".", prefix="€"), {0: "€999,99", 1: "€12,50"}),
+            Col("preis", pinned(decs(1, 99_999, 2, ",", ".", prefix="€"),
+                                {0: "€999,99", 1: "€12,50"}),
                 lab("decimal", precision=5, scale=2, unit="€")),
             Col("prozent", pinned(decs(0, 1000, 1, ",", suffix="%"), {0: "100,0%", 1: "12,5%"}),
                 lab("decimal", precision=4, scale=1, unit="%")),
@@ -824,7 +840,7 @@ def csv_cases() -> list[CsvCase]:
                 lab("datetime", timezone=False)),
             Col("t_hhmm", lambda r, i: f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}",
                 lab("time")),
-            Col("t_hhmmss", lambda r, i: f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}",
+            Col("t_hhmmss", lambda r, i: ":".join(f"{r.randint(0, n):02d}" for n in (23, 59, 59)),
                 lab("time")),
             Col("epoch_s", ints(1_577_836_800, 1_735_689_599),
                 lab("integer", hint="epoch_seconds")),
@@ -895,7 +911,8 @@ def csv_cases() -> list[CsvCase]:
                     open_question="a value of the wider type 2.5 among 1999 integers is a "
                                   "violation under the literal rule; widening to decimal "
                                   "would lose nothing")),
-            Col("email", pinned(lambda r, i: f"u{i}@ex{r.randint(1, 9)}.com", {999: "not an email"}),
+            Col("email", pinned(lambda r, i: f"u{i}@ex{r.randint(1, 9)}.com",
+                                {999: "not an email"}),
                 lab("string", format="email", format_violations=1)),
             Col("flag", pinned(tf, {42: "maybe"}), lab("boolean", violations=1)),
             Col("code_with_text", pinned(ints(10, 99), {5: "TBD", 50: "TBD", 500: "TBD"}),
@@ -951,7 +968,8 @@ def csv_cases() -> list[CsvCase]:
             Col("email", email, lab("string", format="email")),
             Col("website", lambda r, i: f"https://{hostname(r)}/{r.choice(PRODUCT_SLUGS)}?id={i}",
                 lab("string", format="uri")),
-            Col("s3_uri", lambda r, i: f"s3://data-lake/raw/dt=2024-03-{r.randint(1, 28):02d}/part-{i:05d}.parquet",
+            Col("s3_uri", lambda r, i: f"s3://data-lake/raw/dt=2024-03-{r.randint(1, 28):02d}"
+                                       f"/part-{i:05d}.parquet",
                 lab("string", format="uri")),
             Col("request_id", uuid4, lab("string", format="uuid")),
             Col("request_id_upper", lambda r, i: uuid4(r).upper(), lab("string", format="uuid")),
@@ -981,13 +999,14 @@ def csv_cases() -> list[CsvCase]:
             Col("iban_print", iban_print, lab("string", format="iban", notes="groups of four")),
             Col("card_number", credit_card,
                 lab("string", format="credit-card",
-                    open_question="identifier formats force string; by digits alone this is integer")),
+                    open_question="identifier formats force string; by digits alone this "
+                                  "is integer")),
             Col("attributes", json_attrs, lab("string", format="json")),
             Col("lat", pinned(decs(-90_000_000, 90_000_000, 6), {0: "-89.123456"}),
                 lab("decimal", format="latitude", precision=8, scale=6)),
             Col("lon", pinned(decs(-180_000_000, 180_000_000, 6), {0: "-179.123456"}),
                 lab("decimal", format="longitude", precision=9, scale=6)),
-            Col("country_with_na", pinned(pick(COUNTRIES2 + ("NA",)), {0: "NA"}),
+            Col("country_with_na", pinned(pick((*COUNTRIES2, "NA")), {0: "NA"}),
                 lab("string", True, format="country-code-alpha2",
                     notes="NA (Namibia) is read as a null token",
                     open_question="NA is both Namibia and a null token")),
@@ -1012,7 +1031,8 @@ def csv_cases() -> list[CsvCase]:
                     notes="in [-90, 90] with 4 decimals, but no lat/lon name")),
             Col("near_email", lambda r, i: "call office" if i % 25 == 0 else email(r, i),
                 lab("string", notes="4% are not emails")),
-            Col("filenames", lambda r, i: f"{r.choice(WORDS)}.{r.choice(('pdf', 'csv', 'png', 'txt', 'docx'))}",
+            Col("filenames",
+                lambda r, i: f"{r.choice(WORDS)}.{r.choice(('pdf', 'csv', 'png', 'txt', 'docx'))}",
                 lab("string", notes="report.pdf is not a hostname: unknown TLD")),
             Col("hex_id", lambda r, i: f"{r.getrandbits(128):032x}",
                 lab("string", notes="md5-like hex is valid base64 text but only hex digits")),
@@ -1040,7 +1060,8 @@ def csv_cases() -> list[CsvCase]:
                     open_question="dates mixed with datetimes widen to datetime (midnight)")),
             Col("int_and_bool", lambda r, i: ("1", "0", "true")[i % 3], lab("string")),
             Col("mixed_dmy_mdy", mixed_dmy_mdy, lab("string", notes="half d/m/Y, half m/d/Y")),
-            Col("iso_and_us_dates", lambda r, i: iso_date(rdate(r)) if i % 2 else us_unpadded(rdate(r)),
+            Col("iso_and_us_dates",
+                lambda r, i: iso_date(rdate(r)) if i % 2 else us_unpadded(rdate(r)),
                 lab("string")),
             Col("bool_and_none", pinned(pick(("yes", "no", "None")), {0: "None"}),
                 lab("boolean", True)),
@@ -1067,7 +1088,8 @@ def csv_cases() -> list[CsvCase]:
             Col("Customer", pick(COMPANIES), lab("string")),
             Col("Last Modified", datetimes(us_dt),
                 lab("datetime", date_format="%m/%d/%Y %H:%M", timezone=False)),
-            Col("Discount", pinned(with_nulls(decs(0, 15, 2), 0.2, ("#N/A",)), {0: "0.15", 1: "#N/A"}),
+            Col("Discount", pinned(with_nulls(decs(0, 15, 2), 0.2, ("#N/A",)),
+                                   {0: "0.15", 1: "#N/A"}),
                 lab("decimal", True, precision=2, scale=2)),
         ],
     ))  # fmt: skip
@@ -1094,13 +1116,15 @@ def csv_cases() -> list[CsvCase]:
         columns=[
             Col("sensor_id", lambda r, i: f"S{r.randint(1, 40):03d}", lab("string")),
             Col("recorded_at", datetimes(lambda r, d: d.strftime("%Y-%m-%dT%H:%M:%S")
-                                         + f".{r.randint(0, 999):03d}" + r.choice(("+01:00", "+02:00"))),
+                                         + f".{r.randint(0, 999):03d}"
+                                         + r.choice(("+01:00", "+02:00"))),
                 lab("datetime", timezone=True)),
             Col("temperature_c", pinned(decs(-400, 450, 1), {0: "-40.0"}),
                 lab("decimal", precision=3, scale=1)),
             Col("humidity", pinned(decs(0, 10_000, 4), {0: "1.0000"}),
                 lab("decimal", precision=5, scale=4)),
-            Col("pressure_pa", lambda r, i: f"{fmt_num(r.randint(95_000, 105_000), 5)}e5", lab("float")),
+            Col("pressure_pa", lambda r, i: f"{fmt_num(r.randint(95_000, 105_000), 5)}e5",
+                lab("float")),
             Col("latitude", pinned(decs(-90_000_000, 90_000_000, 6), {0: "-89.123456"}),
                 lab("decimal", format="latitude", precision=8, scale=6)),
             Col("longitude", pinned(decs(-180_000_000, 180_000_000, 6), {0: "-179.123456"}),
@@ -1117,12 +1141,14 @@ def csv_cases() -> list[CsvCase]:
         columns=[
             Col("sku", slug, lab("string", format="slug")),
             Col("qty", ints(0, 5000), lab("integer")),
-            Col("reorder_level", pinned(with_nulls(ints(0, 100), 0.2), {0: ""}), lab("integer", True)),
+            Col("reorder_level", pinned(with_nulls(ints(0, 100), 0.2), {0: ""}),
+                lab("integer", True)),
             Col("unit_cost", pinned(decs(1, 99_999, 2), {0: "999.99"}),
                 lab("decimal", precision=5, scale=2)),
             Col("last_counted", iso_dates, lab("date")),
             Col("active", pick(("on", "off")), lab("boolean")),
-            Col("bin", lambda r, i: f"{r.choice('ABCDE')}-{r.randint(1, 40):02d}-{r.randint(1, 9):02d}",
+            Col("bin", lambda r, i: f"{r.choice('ABCDE')}-{r.randint(1, 40):02d}"
+                                    f"-{r.randint(1, 9):02d}",
                 lab("string")),
             Col("supplier_url", lambda r, i: f"http://{hostname(r)}/catalog/{i}",
                 lab("string", format="uri")),
@@ -1144,7 +1170,8 @@ def csv_cases() -> list[CsvCase]:
             Col("price_jpy", pinned(decs(100, 98_000, 0, thou=",", prefix="¥"), {0: "¥98,000"}),
                 lab("decimal", precision=5, scale=0, unit="¥",
                     notes="decorated whole numbers are decimal (R5)")),
-            Col("rating", pinned(decs(10, 50, 1), {0: "5.0"}), lab("decimal", precision=2, scale=1)),
+            Col("rating", pinned(decs(10, 50, 1), {0: "5.0"}),
+                lab("decimal", precision=2, scale=1)),
         ],
     ))  # fmt: skip
 
@@ -1250,7 +1277,9 @@ def json_cases() -> list[JsonCase]:
             "meta.campaign": lab("string", True, format="slug", frequency=0.25),
             "session_ms": lab("integer", hint="epoch_milliseconds"),
             "deleted": lab("null", True, notes="always null"),
-            "amount": lab("decimal", precision=6, scale=2, notes="mixed 12 and 12.50 literals"),
+            "amount": lab("decimal", precision=6, scale=2, notes="mixed 12 and 12.50 literals",
+                          open_question="JSON fractions as exact decimals from the literal; "
+                                        "most JSON readers produce double"),
         },
     ))  # fmt: skip
 
@@ -1369,7 +1398,8 @@ def json_cases() -> list[JsonCase]:
             "method": lab("string"),
             "path": lab("string", notes="a path, not a uri (no scheme)"),
             "status": lab("integer"),
-            "latency_ms": lab("decimal", precision=7, scale=3, notes="12, 12.5 and 12.125 literals"),
+            "latency_ms": lab("decimal", precision=7, scale=3,
+                              notes="12, 12.5 and 12.125 literals"),
             "bytes": lab("integer"),
             "trace_id_num": lab("decimal", precision=24, scale=0,
                                 notes="JSON integers beyond int64"),

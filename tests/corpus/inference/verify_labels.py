@@ -55,8 +55,10 @@ LABEL_KEYS = frozenset((
     "notes",
 ))  # fmt: skip
 UNCHECKED_KEYS = frozenset(("notes", "open_question"))
-FILE_KEYS_CSV = ("format", "encoding", "delimiter", "quotechar", "line_terminator",
-                 "decimal_separator", "thousands_separator", "rows", "notes", "columns")  # fmt: skip
+FILE_KEYS_CSV = (
+    "format", "encoding", "delimiter", "quotechar", "line_terminator", "decimal_separator",
+    "thousands_separator", "rows", "notes", "columns",
+)  # fmt: skip
 FILE_KEYS_JSON = ("format", "encoding", "rows", "notes", "columns")
 
 # ---------------------------------------------------------------------------- R2, R3
@@ -125,16 +127,18 @@ IBAN_LENGTHS = {
 
 # ------------------------------------------------------------------------- R8 - R10
 
-DATE_FORMATS = ("ISO", "%Y%m%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y",
-                "%m-%d-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y")  # fmt: skip
+DATE_FORMATS = (
+    "ISO", "%Y%m%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y",
+    "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y",
+)  # fmt: skip
 DATETIME_FORMATS = (
-    ("ISO",)
-    + tuple(
+    "ISO",
+    *(
         f"{d} {t}"
         for d in ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")
         for t in ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p")
-    )
-    + ("%Y/%m/%d %H:%M:%S",)
+    ),
+    "%Y/%m/%d %H:%M:%S",
 )
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 ISO_DATETIME = re.compile(
@@ -513,7 +517,7 @@ def infer(name: str, values: list[Any], ctx: Context, missing: int = 0) -> dict[
 
     # R12: identifier formats force string before typing (csv text).
     if ctx.mode == "csv":
-        for fmt, check, _ in IDENTIFIER_FORMATS:
+        for _fmt, check, _ in IDENTIFIER_FORMATS:
             got = count_conforming(non_null, check)
             if got is not None:
                 return string_result(name, non_null, result)
@@ -573,11 +577,9 @@ def infer(name: str, values: list[Any], ctx: Context, missing: int = 0) -> dict[
         scale = max(len(x.frac) for x in decs)
         precision = max(1, max(int_digit_count(x) for x in decs) + scale)
         extra = {"precision": precision, "scale": scale}
-        units = {x.unit for x in decs} - {None}
-        if len(units) == 1:
-            extra["unit"] = units.pop()
-        elif units:
-            extra["unit"] = sorted(units)  # never labeled: flags a corpus error
+        units = {x.unit for x in decs}
+        if units != {None}:  # one unit carried by every value, else a corpus error
+            extra["unit"] = units.pop() if len(units) == 1 else sorted(map(str, units))
         out = finish("decimal", got, **extra)
         tokens = name_tokens(name)
         for fmt, words, bound in (

@@ -1,0 +1,1 @@
+"""Generators: turn an assay schema into other schema languages, DDL and code."""
