@@ -43,7 +43,8 @@ def compare(label: dict[str, Any], field: Field | None) -> dict[str, tuple[Any, 
     if type_ok and expected == "decimal" and "precision" in label:
         type_ok = (t.precision, t.scale) == (label["precision"], label["scale"])
     if type_ok and "date_format" in label and expected in ("date", "datetime"):
-        type_ok = t.pattern == label["date_format"] or _same_pattern(t.pattern, label["date_format"])
+        want = label["date_format"]
+        type_ok = t.pattern == want or _same_pattern(t.pattern, want)
     if type_ok and "timezone" in label and expected == "datetime":
         type_ok = bool(t.timezone) == bool(label["timezone"])
     if not type_ok:

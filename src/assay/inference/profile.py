@@ -241,10 +241,7 @@ class ColumnProfile:
                     for value in wrong:
                         if value not in examples and len(examples) < EXAMPLES:
                             examples.append(value)
-            if new_values is None:
-                new_mask = mask
-            else:
-                new_mask = _new_only(mask, inner)
+            new_mask = mask if new_values is None else _new_only(mask, inner)
             if ok and weights is None and new_values is not None:
                 self._candidate_stats(candidate, new_values, None)
             elif ok:
@@ -532,7 +529,7 @@ def _min_max(values: pa.Array) -> tuple[pa.Scalar, pa.Scalar]:
 
 
 def _weighted(mask: pa.Array, weights: np.ndarray | None) -> int:
-    """How many values a boolean mask selects (each distinct value counted as often as it occurs)."""
+    """How many values a mask selects (a distinct value counts as often as it occurs)."""
     if weights is None:
         return pc.sum(mask).as_py() or 0
     return int(weights[np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)].sum())
