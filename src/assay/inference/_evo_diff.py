@@ -118,7 +118,7 @@ def _table_changes(table: str, old: Table, new: Table) -> list[Change]:
         ok = not _required(f)
         reason = "new nullable field" if f.nullable else "new optional field"
         reason = reason if ok else "new required field"
-        changes.append(_change(table, p, "added", None, _describe(after[p]), ok, reason))
+        changes.append(_change(table, p, "added", None, _describe(f), ok, reason))
     for p, f in before.items():
         if p in after:
             changes += _field_changes(table, p, f, after[p])

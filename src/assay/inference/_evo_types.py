@@ -24,6 +24,8 @@ TEMPORAL = (TypeKind.DATE, TypeKind.DATETIME)
 _CHAINS = (NUMERIC, TEMPORAL)
 _SCALAR_NAMES = frozenset(k.value for k in SCALAR_KINDS) - {TypeKind.NULL.value}
 
+Weights = tuple[int, int] | None  # records behind each side of a merge; None: type level
+
 
 def hi(x: int | None, y: int | None) -> int | None:
     """``max`` where ``None`` (unknown / unbounded) absorbs."""
@@ -62,9 +64,6 @@ def join_kind(a: str, b: str) -> str:
 
 def _family(kind: TypeKind) -> str:
     return "scalar" if kind in SCALAR_KINDS else kind.value
-
-
-Weights = tuple[int, int] | None  # records behind each side of a merge; None: type level
 
 
 def widen(a: DataType, b: DataType) -> DataType:

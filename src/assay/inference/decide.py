@@ -158,7 +158,8 @@ def _decide_text(
             )
     names = {c.name for c in viable}
     if "date_compact" in names:
-        viable = [c for c in viable if c.kind is not TypeKind.INTEGER]
+        numeric = (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT)
+        viable = [c for c in viable if c.kind not in numeric]
     comma_first = options.decimal_separator == ","
     dot = {"integer_comma", "decimal_dot"}
     comma = {"integer_dot", "integer_space", "decimal_comma"}
@@ -250,9 +251,30 @@ def _typed_candidate(profile: ColumnProfile, name: str, hints: list[str]) -> Dat
         return DataType(kind=TypeKind.DECIMAL, precision=max(digits + scale, 1), scale=scale)
     if kind is TypeKind.FLOAT:
         return DataType(kind=kind)
+    pattern = _time_pattern(candidate.pattern, profile.examples)
     if kind is TypeKind.DATETIME:
-        return DataType(kind=kind, pattern=candidate.pattern, timezone=bool(candidate.timezone))
-    return DataType(kind=kind, pattern=candidate.pattern)
+        return DataType(kind=kind, pattern=pattern, timezone=bool(candidate.timezone))
+    return DataType(kind=kind, pattern=pattern)
+
+
+_SECONDS = re.compile(r"\d:\d{2}:\d{2}")
+_FRACTION = re.compile(r"\d:\d{2}:\d{2}[.,]\d")
+_MERIDIEM = re.compile(r"(?i)\d\s?[ap]m\s*$")
+
+
+def _time_pattern(pattern: str | None, examples: list[object]) -> str | None:
+    """The candidate's pattern with the time part the values actually use."""
+    if pattern is None or "%H:%M" not in pattern:
+        return pattern
+    texts = [str(e) for e in examples if isinstance(e, str)]
+    if not texts:
+        return pattern
+    time = "%H:%M"
+    if all(_SECONDS.search(t) for t in texts):
+        time += ":%S.%f" if all(_FRACTION.search(t) for t in texts) else ":%S"
+    if all(_MERIDIEM.search(t) for t in texts):
+        time = time.replace("%H", "%I") + " %p"
+    return pattern.replace("%H:%M", time)
 
 
 def _epoch_hint(lo: int, hi: int, hints: list[str]) -> None:
@@ -270,6 +292,8 @@ def _decide_typed(profile: ColumnProfile, evidence: list[Evidence]) -> DataType:
     evidence.append(Evidence(decision="type", rule="source-type", note=", ".join(sorted(kinds))))
     if kinds == {"integer"}:
         n = profile.numbers.get("integer")
+        if n is not None and n.overflow:
+            return DataType(kind=TypeKind.DECIMAL, precision=n.int_digits, scale=0)
         if n is None or n.minimum is None:
             return DataType(kind=TypeKind.INTEGER)
         return DataType(kind=TypeKind.INTEGER, minimum=int(n.minimum), maximum=int(n.maximum or 0))
@@ -304,7 +328,11 @@ def _coordinate(profile: ColumnProfile, data_type: DataType) -> FormatInfo | Non
     """Latitude/longitude for typed numbers: a coordinate-like name and values in range."""
     if TypeKind(data_type.kind) not in (TypeKind.DECIMAL, TypeKind.FLOAT):
         return None
-    bounds = [(n.minimum, n.maximum) for n in profile.numbers.values() if n.count]
+    bounds = [
+        (n.minimum, n.maximum)
+        for n in profile.numbers.values()
+        if n.count and n.minimum is not None and n.maximum is not None
+    ]
     if not bounds:
         return None
     low = min(b[0] for b in bounds if b[0] is not None)

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assay.inference.candidates import CANDIDATES
-from assay.inference.profile import DEFAULT_NULL_TOKENS, ColumnProfile
+from assay.inference.profile import DEFAULT_NULL_TOKENS, ColumnProfile, Numbers
 from assay.inference.sketches import hash_columns
 
 FormatChecker = Callable[[ColumnProfile, pa.Array], None]
@@ -188,6 +188,18 @@ def _add_json_text(profile: ColumnProfile, values: pa.Array, tokens: pa.Array, s
     integers = pc.match_substring_regex(present, r"^-?\d{1,18}$")
     if pc.all(integers).as_py():
         profile.add_typed(pc.cast(values, pa.int64()), "integer", seed)
+        return
+    if pc.all(pc.match_substring_regex(present, r"^-?\d+$")).as_py():
+        # Integers beyond 64 bits (JSON ids): exact digits, typed as decimal(p, 0).
+        profile.present += len(values)
+        profile.nulls += values.null_count
+        profile.kinds["integer"] += len(present)
+        numbers = profile.numbers.setdefault("integer", Numbers())
+        numbers.count += len(present)
+        numbers.overflow = True
+        digits = pc.utf8_length(pc.replace_substring(present, "-", ""))
+        numbers.int_digits = max(numbers.int_digits, pc.max(digits).as_py() or 0)
+        profile.counts.add(present)
         return
     if pc.all(pc.match_substring_regex(present, r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")).as_py():
         profile.add_typed(pc.cast(values, pa.float64()), "float", seed)

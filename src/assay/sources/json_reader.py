@@ -15,6 +15,7 @@ streamed element by element.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from assay.sources.model import OnError, Origin, QuarantinedRecord, QuarantineSi
 
 DEFAULT_CHUNK_BYTES = 8 << 20
 SMALL_DOCUMENT_BYTES = 64 << 20
-_BIG_INT = re.compile(rb"[:\[,]\s*-?\d{19,}\s*[,\]}]")
+_BIG_INT = re.compile(rb"[:\[,]\s*-?\d{19,}\s*[,\]}\n]")
 
 
 @dataclass
@@ -79,7 +80,7 @@ class JsonRecordReader:
             for i, text in enumerate(texts):
                 line = chunk.lines[i] if chunk.lines is not None else None
                 try:
-                    value = orjson.loads(text)
+                    value = _loads(text)
                 except orjson.JSONDecodeError as exc:
                     self._reject(
                         line, chunk.first_record + i, text, f"invalid JSON: {exc}", "invalid_json"
@@ -151,6 +152,23 @@ class JsonRecordReader:
             )
 
 
+def _loads(text: bytes) -> Any:
+    """orjson, except for integers beyond 64 bits, which it would turn into floats."""
+    if _BIG_INT.search(text):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise orjson.JSONDecodeError(str(exc), text.decode("utf-8", "replace"), 0) from exc
+    return orjson.loads(text)
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # integers beyond 64 bits: the standard library keeps every digit
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 class _NeedsPythonError(Exception):
     """The chunk holds values Arrow's JSON reader would change; build it in Python."""
 
@@ -199,9 +217,7 @@ def _from_records(records: list[dict[str, Any]]) -> pa.Table:
                 raise pa.ArrowInvalid("untyped")
             fields.append(pa.field(key, array.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            array = pa.array(
-                [None if v is None else orjson.dumps(v).decode() for v in values], pa.string()
-            )
+            array = pa.array([None if v is None else _dumps(v) for v in values], pa.string())
             if any(v is not None for v in values):
                 fields.append(pa.field(key, pa.string(), metadata={b"assay.encoding": b"json"}))
             else:
@@ -303,7 +319,7 @@ def document_chunks(
     if not text.strip():
         raise InputError("the file is empty", path=uri, code="empty_file")
     try:
-        document = orjson.loads(text)
+        document = _loads(text)
     except orjson.JSONDecodeError as exc:
         line = text[: getattr(exc, "pos", 0)].count(b"\n") + 1
         raise InputError(
@@ -325,7 +341,10 @@ def document_chunks(
 
 
 def _dump(record: Any) -> bytes:
-    return orjson.dumps(record)
+    try:
+        return orjson.dumps(record)
+    except TypeError:  # integers beyond 64 bits
+        return _dumps(record).encode()
 
 
 def _records_of(document: Any, record_path: str | None, uri: str) -> tuple[list[Any], str | None]:

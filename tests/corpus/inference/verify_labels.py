@@ -446,7 +446,9 @@ def name_tokens(name: str) -> set[str]:
 
 def allowed_failures(n: int, exact: bool = False) -> int:
     """Most non-conforming values the tolerance allows among n (R1)."""
-    return 0 if exact else n // 1000
+    if exact:
+        return 0
+    return max(n // 1000, 1 if n >= 100 else 0)
 
 
 def count_conforming(values: list[Any], check: Any, exact: bool = False) -> int | None:
@@ -558,7 +560,11 @@ def infer(name: str, values: list[Any], ctx: Context, missing: int = 0) -> dict[
     def is_int(num: Number | None) -> bool:
         return num is not None and num.kind == "int" and num.unit is None and int64(num)
 
-    got = count_conforming(numbers, is_int)
+    # An integer beyond 64 bits widens the column to decimal; it is not a stray value.
+    overflow = any(
+        x is not None and x.kind == "int" and x.unit is None and not int64(x) for x in numbers
+    )
+    got = None if overflow else count_conforming(numbers, is_int)
     if got is not None:
         ints = [int(("-" if x.negative else "") + x.int_digits) for x in numbers if is_int(x)]
         extra: dict[str, Any] = {}
