@@ -403,7 +403,7 @@ def test_diff_classifies_changes() -> None:
         ("placed", "became NOT NULL"): "breaking",
         ("placed", "text pattern changed: readers of the raw text must change"): "breaking",
         ("status", "NOT NULL dropped"): "compatible",
-        ("status", "narrower max_length"): "breaking",
+        ("status", "fits the existing string"): "compatible",
     }
     assert d.breaking
     assert [c.path for c in d.changes] == sorted(c.path for c in d.changes)
@@ -446,11 +446,11 @@ def test_diff_of_schemas_reports_tables_and_nested_members_once() -> None:
     assert lines == [
         "+ customers: table (1 field)  (compatible: new table)",
         "- gone: table (0 fields)  (breaking: removed table)",
-        "~ orders.id: integer[0..99] -> integer[5..9]  (breaking: narrower integer range)",
+        "~ orders.id: integer[0..99] -> integer[5..9]  (compatible: fits the existing integer)",
         "~ orders.ship.city: string(10) -> string  (compatible: wider max_length)",
         "+ orders.ship.geo: object, nullable  (compatible: new nullable field)",
         "- orders.ship.zip: integer[0..99]  (breaking: removed field)",
-        "6 changes: 3 compatible, 3 breaking",
+        "6 changes: 4 compatible, 2 breaking",
     ]
 
 

@@ -146,3 +146,21 @@ def test_cli_bad_format_and_bad_input(tmp_path) -> None:  # type: ignore[no-unty
     result = runner.invoke(app, ["infer", str(empty)])
     assert result.exit_code == 1
     assert "the file is empty" in result.stderr
+
+
+def test_cli_schemas_diff_marks_breaking_changes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    old = tmp_path / "old.yaml"
+    result = runner.invoke(app, ["infer", str(SHOP / "orders.jsonl"), "-F", "yaml", "-o", str(old)])
+    assert result.exit_code == 0, result.output
+    new = tmp_path / "orders.jsonl"
+    new.write_text(
+        '{"order_id": 1, "customer_id": "C-1", "ordered_at": "2024-01-01T00:00:00Z"}\n'
+        '{"order_id": 2, "customer_id": "C-2", "ordered_at": "2024-01-02T00:00:00Z"}\n'
+    )
+    result = runner.invoke(app, ["schemas", "diff", str(old), str(new), "--exit-code"])
+    assert result.exit_code == 1
+    assert "customer_id: integer[1002..1250] -> string" in result.stdout
+    assert "breaking: removed field" in result.stdout
+    same = runner.invoke(app, ["schemas", "diff", str(old), str(old), "--exit-code"])
+    assert same.exit_code == 0
+    assert "0 changes" in same.stdout

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from assay.cli import infer_commands, read_commands  # noqa: F401  (registers the commands)
+from assay.cli import (  # noqa: F401  (registers the commands)
+    infer_commands,
+    read_commands,
+    schema_commands,
+)
 from assay.cli.app import app
 
 __all__ = ["app", "run"]

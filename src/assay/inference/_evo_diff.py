@@ -182,8 +182,11 @@ def _type_verdict(old: DataType, new: DataType) -> tuple[bool, str]:
     detail = what.get(str(new.kind)) if same_kind else None
     if wider == _signature(new):
         return True, f"wider {detail}" if detail else f"widened {old.kind} -> {new.kind}"
-    if wider == _signature(old):
-        return False, f"narrower {detail}" if detail else f"narrowed {old.kind} -> {new.kind}"
+    if same_kind or wider == _signature(old):
+        # Observed ranges and lengths move between drops; data of the same kind still
+        # fits the column once it is widened to hold both (an ALTER, not a rebuild).
+        what_changed = f"different {detail}" if detail else f"{old.kind} parameters changed"
+        return True, what_changed if wider != _signature(old) else f"fits the existing {old.kind}"
     return False, f"type changed {old.kind} -> {new.kind} (not a widening)"
 
 

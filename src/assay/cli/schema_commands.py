@@ -1,0 +1,58 @@
+"""``assay schemas diff OLD NEW``: what changed between two schemas, and does it break."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assay.cli.app import app, console, handle_errors
+from assay.errors import InputError
+from assay.inference.engine import infer
+from assay.inference.evolution import diff
+from assay.schema import Schema, from_text
+
+schemas_app = typer.Typer(
+    help="Work with schemas: compare them.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(schemas_app, name="schemas")
+
+
+def load_schema(path: str) -> Schema:
+    """A schema file (JSON/YAML written by `assay infer`), or data to infer one from."""
+    candidate = Path(path)
+    if candidate.is_file() and candidate.suffix.lower() in (".json", ".yaml", ".yml"):
+        text = candidate.read_text(encoding="utf-8")
+        head = text.lstrip()[:200]
+        if '"tables"' in head or head.startswith(("version", "tables")) or "tables:" in head:
+            return from_text(text)
+    if not candidate.exists() and "://" not in path:
+        raise InputError("no such file or directory", path=path, code="not_found")
+    return infer(path)
+
+
+@schemas_app.command(
+    "diff",
+    epilog="Examples:\n\n  assay schemas diff old.schema.yaml new.schema.yaml\n\n"
+    "  assay schemas diff drops/2024-01/ drops/2024-02/ --exit-code",
+)
+@handle_errors
+def diff_command(
+    old: Annotated[str, typer.Argument(help="Old schema file (JSON/YAML) or data path.")],
+    new: Annotated[str, typer.Argument(help="New schema file (JSON/YAML) or data path.")],
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when a change is breaking.")
+    ] = False,
+) -> None:
+    """Show added, removed and changed fields, each marked compatible or breaking."""
+    before, after = load_schema(old), load_schema(new)
+    if len(before.tables) == 1 and len(after.tables) == 1:
+        # One table each (often two drops of one file under different names): compare
+        # the tables themselves.
+        result = diff(before.tables[0], after.tables[0])
+    else:
+        result = diff(before, after)
+    console.print(result.to_text(), markup=False, highlight=False, soft_wrap=True)
+    if exit_code and result.breaking:
+        raise typer.Exit(1)
