@@ -38,7 +38,7 @@ from assay.schema import (
 
 INFERENCE = Provenance(source="inference", detail="rules")
 # Formats whose values alone prove little; the column name must agree.
-_NAMED_FORMATS = {
+NAMED_FORMATS = {
     "latitude": re.compile(r"(^|[^a-z])(lat|latitude)([^a-z]|$)"),
     "longitude": re.compile(r"(^|[^a-z])(lon|lng|long|longitude)([^a-z]|$)"),
 }
@@ -140,22 +140,22 @@ def _decide_text(
     alive = profile.conforming or {}
     allowed = allowed_violations(n, options.tolerance)
     viable = [c for c in CANDIDATES if n - alive.get(c.name, 0) <= allowed]
-    if profile.leading_zeros and viable:
-        numeric = [
-            c for c in viable if c.kind in (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT)
-        ]
-        if numeric:
-            viable = [c for c in viable if c not in numeric]
-            hints.append("leading_zeros")
-            evidence.append(
-                Evidence(
-                    decision="type",
-                    rule="codes-stay-text",
-                    note="leading zeros or '+' prefixes: identifiers, not numbers",
-                    violating=profile.leading_zeros,
-                    examples=tuple(profile.leading_zero_examples[:EXAMPLES]),
-                )
+    numeric_kinds = (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT)
+    all_numeric = [c for c in viable if c.kind in numeric_kinds]
+    # Numbers may already have been dropped from the plan for this very reason.
+    codes = bool(all_numeric) or (profile.leading_zeros and not viable)
+    if profile.leading_zeros and codes:
+        viable = [c for c in viable if c not in all_numeric]
+        hints.append("leading_zeros")
+        evidence.append(
+            Evidence(
+                decision="type",
+                rule="codes-stay-text",
+                note="leading zeros or '+' prefixes: identifiers, not numbers",
+                violating=profile.leading_zeros,
+                examples=tuple(profile.leading_zero_examples[:EXAMPLES]),
             )
+        )
     names = {c.name for c in viable}
     if "date_compact" in names:
         numeric = (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT)
@@ -339,7 +339,7 @@ def _coordinate(profile: ColumnProfile, data_type: DataType) -> FormatInfo | Non
     high = max(b[1] for b in bounds if b[1] is not None)
     name = profile.path.lower()
     for fmt, limit in (("latitude", 90.0), ("longitude", 180.0)):
-        if _NAMED_FORMATS[fmt].search(name) and -limit <= low and high <= limit:
+        if NAMED_FORMATS[fmt].search(name) and -limit <= low and high <= limit:
             return FormatInfo(name=fmt, confidence=1.0)
     return None
 
@@ -356,7 +356,7 @@ def _format(
     if TypeKind(data_type.kind) not in (TypeKind.STRING, TypeKind.DECIMAL, TypeKind.FLOAT):
         return None
     for name, (ok, checked, violations) in profile.formats.items():
-        if name in _NAMED_FORMATS and not _NAMED_FORMATS[name].search(profile.path.lower()):
+        if name in NAMED_FORMATS and not NAMED_FORMATS[name].search(profile.path.lower()):
             continue  # any column of small decimals fits a coordinate range: ask the name
         if checked and checked - ok <= allowed_violations(checked, options.tolerance):
             confidence = round(ok / checked, 6)

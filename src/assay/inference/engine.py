@@ -8,6 +8,7 @@ dataset), keys are found per table and foreign keys across tables.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -171,7 +172,18 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
         if fraction < 1.0
         else batch.data
     )
-    head.add(prepare(first), first.origin.first_record, profile_options)
+    # A head of a few thousand rows is enough to plan; the rest of the first batch is
+    # profiled by the workers like any other.
+    head_rows = min(HEAD_ROWS, first.num_rows)
+    head.add(
+        prepare(first)[:head_rows] if fraction >= 1.0 else prepare(first),
+        first.origin.first_record,
+        profile_options,
+    )
+    rest = None
+    if fraction >= 1.0 and first.num_rows > head_rows:
+        rest = SourceBatch(first.data.slice(head_rows), first.origin)
+        rest_seed = first.origin.first_record + head_rows
     partials = [head.plan() for _ in range(workers)]
     queues: list[queue.Queue[SourceBatch | None]] = [queue.Queue(maxsize=2) for _ in range(workers)]
     failures: list[BaseException] = []
@@ -194,8 +206,14 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
     ]
     for thread in threads:
         thread.start()
+
+    def all_batches() -> Iterable[SourceBatch]:
+        if rest is not None:
+            yield SourceBatch(rest.data, dataclasses.replace(rest.origin, first_record=rest_seed))
+        yield from batches
+
     try:
-        for i, batch in enumerate(batches):
+        for i, batch in enumerate(all_batches()):
             if failures:
                 break
             queues[i % workers].put(batch)
@@ -213,6 +231,7 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
 
 
 COALESCE_ROWS = 131_072
+HEAD_ROWS = 16_384
 
 
 def _coalesce(batches: Iterable[SourceBatch]) -> Iterable[SourceBatch]:

@@ -306,7 +306,18 @@ class ColumnProfile:
         stats = self.numbers.setdefault(name, Numbers())
         text = values
         plain = name == "integer"
-        if not plain and pc.any(pc.match_substring_regex(text, r"[%$€£¥\s]")).as_py():
+        if name == "decimal_dot":
+            # The common case, plain 12.50: no cleanup needed if Arrow parses it as is.
+            try:
+                pc.cast(text, pa.float64())
+                plain_decimal = True
+            except pa.ArrowInvalid:
+                plain_decimal = False
+        else:
+            plain_decimal = False
+        if plain_decimal:
+            pass
+        elif not plain and pc.any(pc.match_substring_regex(text, r"[%$€£¥\s]")).as_py():
             for symbol in "%$€£¥":
                 hits = _weighted(pc.match_substring(text, symbol), weights)
                 if hits:
@@ -317,7 +328,7 @@ class ColumnProfile:
         if family == "comma":
             text = pc.replace_substring_regex(text, r"[. ' ]", "")
             text = pc.replace_substring(text, ",", ".")
-        elif not plain and name != "float":
+        elif not plain and name != "float" and not plain_decimal:
             text = pc.replace_substring(text, ",", "")
         if name != "float" and not plain:
             dot = pc.find_substring(text, ".")
@@ -446,10 +457,26 @@ class ColumnProfile:
         """
         planned = ColumnProfile(self.path, planned=True)
         if self.conforming is not None:
-            planned.conforming = dict.fromkeys(self.conforming, 0)
+            names = self.conforming
+            if self.leading_zeros:
+                # Codes with leading zeros stay text whatever follows: stop testing numbers.
+                names = {n: 0 for n in names if n not in NUMERIC_FAMILY}
+            planned.conforming = dict.fromkeys(names, 0)
         if self.formats is not None:
-            planned.formats = {name: [0, 0, []] for name in self.formats}
+            planned.formats = {
+                name: [0, 0, []] for name in self.formats if self._format_reportable(name)
+            }
         return planned
+
+    def _format_reportable(self, name: str) -> bool:
+        """Formats the decision could still report (so later batches check only those)."""
+        from assay.inference.decide import NAMED_FORMATS
+
+        if name in NAMED_FORMATS and not NAMED_FORMATS[name].search(self.path.lower()):
+            return False
+        implied = {"date": "date_iso", "date-time": "datetime_iso_tz", "time": "time"}
+        # A column still typed as that date/time carries it in its type, not a format.
+        return not (name in implied and self.conforming and implied[name] in self.conforming)
 
     # ------------------------------------------------------------------ merge
     def merge(self, other: ColumnProfile) -> None:
