@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +36,29 @@ def read_all(
         table = pa.Table.from_batches(batches) if batches else None
         tables.append((stream, table))
     return source, tables
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server on loopback (see ``tests/pg_server.py``); skipped locally when
+    none can be had, a failure in CI (``CI`` set)."""
+    pytest.importorskip("psycopg")
+    from tests import pg_server as pg
+
+    try:
+        server = pg.start()
+    except pg.NoServerError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs a PostgreSQL server: {exc}")
+        pytest.skip(f"no PostgreSQL server: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_dsn(pg_server, request) -> str:
+    """A fresh, empty database on the test server for one test; returns its DSN."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:50]
+    return pg_server.create_database(name)
