@@ -120,3 +120,21 @@ def test_verbose_json_logs_are_one_json_object_per_line() -> None:
         r["level"] == "info" and "cp1252" in r["message"] and "1 preamble line" in r["message"]
         for r in records
     )
+
+
+def test_sniff_on_a_narrow_terminal_prints_one_block_per_input() -> None:
+    exe = Path(sys.executable).with_name("assay")
+    result = subprocess.run(
+        [str(exe), "sniff", str(SHOP)],
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "80", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert (
+        lines[lines.index("payments  payments.csv") + 1]
+        .strip()
+        .startswith("csv · cp1252 · delimiter ; · quote none · header · skip 1 · CRLF · ~518 rows")
+    )
+    assert max(len(line) for line in lines) <= 80

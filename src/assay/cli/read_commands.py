@@ -79,8 +79,11 @@ def sniff(
         }
         console.print_json(orjson.dumps(payload).decode())
     else:
-        if streams:
+        if streams and console.width >= 140:
             console.print(_sniff_table(streams))
+        elif streams:  # a narrow terminal: one readable block per input instead of a table
+            for stream in streams:
+                console.print(_sniff_block(stream))
     _finish(source, len(streams))
 
 
@@ -99,7 +102,30 @@ def _error_json(error: Exception) -> dict[str, Any]:
     }
 
 
+def _sniff_block(stream: Stream) -> str:
+    d = stream.detection
+    where = d.uri.rsplit("/", 1)[-1] + (f" [{d.sheet}]" if d.sheet else "")
+    parts = [str(d.format) + (f" ({d.record_path})" if d.record_path else "")]
+    if d.compression:
+        parts.append(d.compression)
+    if d.encoding:
+        parts.append(d.encoding)
+    dialect = d.dialect
+    if dialect:
+        parts.append(f"delimiter {_show_char(dialect.delimiter)}")
+        parts.append(f"quote {_show_char(dialect.quotechar)}")
+        parts.append("header" if dialect.header else "no header")
+        if dialect.skip_rows:
+            parts.append(f"skip {dialect.skip_rows}")
+        parts.append(_terminator(d))
+    rows = f"~{d.estimated_rows:,}" if d.estimated_rows is not None else "?"
+    parts.append(f"{rows} rows × {len(d.columns)} columns")
+    head = f"[bold]{escape(stream.name)}[/]  {escape(where)}"
+    return head + "\n  " + escape(" · ".join(parts))
+
+
 def _sniff_table(streams: list[Stream]) -> Table:
+    names = console.width >= 150  # narrower terminals fold the names into unreadable towers
     table = Table(title="Detected inputs", title_justify="left", header_style="bold")
     for column in (
         "table",
@@ -136,11 +162,17 @@ def _sniff_table(streams: list[Stream]) -> Table:
             str(dialect.skip_rows) if dialect else "-",
             _terminator(d) or "-",
             f"{d.estimated_rows:,}" if d.estimated_rows is not None else "?",
-            f"{len(d.columns)}: "
-            + escape(", ".join(d.columns[:8]))
-            + (" …" if len(d.columns) > 8 else ""),
+            _columns(d.columns, names),
         )
     return table
+
+
+def _columns(columns: list[str], names: bool) -> str:
+    """The column count, with the first names when the terminal has room for them."""
+    if not names or not columns:
+        return str(len(columns))
+    shown = escape(", ".join(columns[:8]))
+    return f"{len(columns)}: {shown}" + (" …" if len(columns) > 8 else "")
 
 
 @app.command(
