@@ -72,8 +72,11 @@ def infer_detailed(
     paths: str | list[str], *, read: dict[str, Any] | None = None, **options: Any
 ) -> InferResult:
     opts = _options(options)
+    # The profiling workers use the cores; the reader parses each chunk as one block on its
+    # own thread, which yields batches large enough to profile without joining them.
     source = Source(
-        paths if isinstance(paths, list) else [paths], ReadOptions.from_kwargs(**(read or {}))
+        paths if isinstance(paths, list) else [paths],
+        ReadOptions.from_kwargs(**{"threads": 1, **(read or {})}),
     )
     profiles: dict[str, TableProfile] = {}
     sources: dict[str, list[str]] = {}
@@ -230,7 +233,7 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
     return merged
 
 
-COALESCE_ROWS = 131_072
+COALESCE_ROWS = 65_536
 HEAD_ROWS = 16_384
 
 
@@ -244,6 +247,9 @@ def _coalesce(batches: Iterable[SourceBatch]) -> Iterable[SourceBatch]:
         if group and (batch.data.schema != group[0].data.schema or rows >= COALESCE_ROWS):
             yield _joined(group)
             group, rows = [], 0
+        if not group and batch.num_rows >= COALESCE_ROWS:
+            yield batch  # large enough already: no copy
+            continue
         group.append(batch)
         rows += batch.num_rows
     if group:

@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.candidates import CANDIDATES, Candidate
+from assay.inference.candidates import CANDIDATES, Candidate, plain_digits
 from assay.inference.sketches import Sample, ValueCounts
 
 DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
@@ -111,6 +111,7 @@ class ColumnProfile:
     json_text: bool = False
     _seed: int = 0
     planned: bool = False  # candidates and formats fixed by the head of the input
+    many_distinct: bool = False  # the head had too many distinct values to test them once each
     _hashes: np.ndarray | None = None
     last_counted: pa.StructArray | None = None  # this batch's distinct values and counts
     last_text: pa.Array | None = None  # this batch's non-null text (for format checks)
@@ -131,7 +132,7 @@ class ColumnProfile:
         self.present += n
         self.kinds["string"] += n
         counted = None
-        if self.counts.exact and hashes is None:
+        if self.counts.exact and hashes is None and not self.many_distinct:
             counted = pc.value_counts(values)
             if len(counted) <= LOW_CARDINALITY * n:
                 # Few distinct values (codes, categories, dates, small numbers): every
@@ -255,7 +256,7 @@ class ColumnProfile:
                     self._candidate_stats(candidate, chosen, w)
         self._eliminate(seen)
         if "integer" in matched:
-            zeros = pc.match_substring_regex(text, r"^\s*(?:[+-]?0\d|\+\d{7,})")
+            zeros = _leading_zeros(text)
             count = _weighted(zeros, weights)
             if count:
                 self.leading_zeros += count
@@ -284,11 +285,7 @@ class ColumnProfile:
         elif candidate.kind in ("date", "datetime", "time"):
             low, high = _min_max(pc.utf8_trim_whitespace(values))
             if candidate.pattern is None:  # ISO: text order is time order
-                old = self.temporal.get(candidate.name)
-                lo, hi = low.as_py(), high.as_py()
-                if old:
-                    lo, hi = min(old[0], lo), max(old[1], hi)  # type: ignore[type-var]
-                self.temporal[candidate.name] = (lo, hi)
+                self._widen_temporal(candidate.name, low.as_py(), high.as_py())
         elif candidate.name == "boolean":
             lowered = pc.utf8_lower(pc.utf8_trim_whitespace(values)).to_pylist()
             repeat = weights.tolist() if weights is not None else [1] * len(lowered)
@@ -414,11 +411,7 @@ class ColumnProfile:
             self.booleans["false"] += len(present) - trues
         elif kind in ("date", "datetime", "time"):
             low, high = _min_max(present)
-            old = self.temporal.get(kind)
-            lo, hi = low.as_py(), high.as_py()
-            if old:
-                lo, hi = min(old[0], lo), max(old[1], hi)  # type: ignore[type-var]
-            self.temporal[kind] = (lo, hi)
+            self._widen_temporal(kind, low.as_py(), high.as_py())
         if kind in ("integer", "float", "boolean", "date", "datetime", "time", "binary"):
             self.counts.add(present)
         if len(self.examples) < EXAMPLES:
@@ -456,6 +449,12 @@ class ColumnProfile:
         so the result) does not depend on how batches are spread over threads.
         """
         planned = ColumnProfile(self.path, planned=True)
+        # What the head learnt about cardinality spares later batches a counting pass that
+        # cannot pay off: no by-distinct-value profiling, and no exact counts once sketched.
+        planned.counts = self.counts.sketched()
+        if self.text_values:
+            distinct = self.counts.distinct()
+            planned.many_distinct = distinct > LOW_CARDINALITY * self.text_values
         if self.conforming is not None:
             names = self.conforming
             if self.leading_zeros:
@@ -477,6 +476,15 @@ class ColumnProfile:
         implied = {"date": "date_iso", "date-time": "datetime_iso_tz", "time": "time"}
         # A column still typed as that date/time carries it in its type, not a format.
         return not (name in implied and self.conforming and implied[name] in self.conforming)
+
+    def _widen_temporal(self, name: str, lo: object, hi: object) -> None:
+        """Extend a candidate's min/max; a batch with no values of it (None) changes nothing."""
+        if lo is None or hi is None:
+            return
+        old = self.temporal.get(name)
+        if old is not None:
+            lo, hi = min(old[0], lo), max(old[1], hi)  # type: ignore[type-var]
+        self.temporal[name] = (lo, hi)
 
     # ------------------------------------------------------------------ merge
     def merge(self, other: ColumnProfile) -> None:
@@ -514,8 +522,7 @@ class ColumnProfile:
         for key, stats in other.numbers.items():
             self.numbers.setdefault(key, Numbers()).merge(stats)
         for key, (lo, hi) in other.temporal.items():
-            old = self.temporal.get(key)
-            self.temporal[key] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))  # type: ignore[type-var]
+            self._widen_temporal(key, lo, hi)
         if other.min_length is not None:
             self.min_length = (
                 other.min_length
@@ -548,6 +555,28 @@ class ColumnProfile:
                         :EXAMPLES
                     ]
         self.json_text = self.json_text or other.json_text
+
+
+_LEADING_ZERO = r"^\s*(?:[+-]?0\d|\+\d{7,})"
+
+
+def _leading_zeros(text: pa.Array) -> pa.Array:
+    """Mask of codes written with leading zeros (``007``, ``-01``) or a ``+`` (phones).
+
+    Plain digit strings decide with two cheap tests; only the others (signs, blanks)
+    go through the regular expression.
+    """
+    plain = plain_digits(text)
+    zeros = pc.and_(plain, pc.and_(pc.starts_with(text, "0"), pc.greater(pc.utf8_length(text), 1)))
+    if pc.all(plain).as_py():
+        return zeros
+    odd = pc.fill_null(
+        pc.match_substring_regex(pc.filter(text, pc.invert(plain)), _LEADING_ZERO), False
+    )
+    full = np.asarray(zeros.to_numpy(zero_copy_only=False), dtype=bool).copy()
+    others = ~np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+    full[np.flatnonzero(others)] = np.asarray(odd.to_numpy(zero_copy_only=False), dtype=bool)
+    return pa.array(full)
 
 
 def _min_max(values: pa.Array) -> tuple[pa.Scalar, pa.Scalar]:

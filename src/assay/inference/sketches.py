@@ -118,6 +118,13 @@ class ValueCounts:
         if len(self.values) > self.limit:
             self._to_hll()
 
+    def sketched(self) -> ValueCounts:
+        """An empty counter in the same mode: a plan for later batches of this column."""
+        empty = ValueCounts(limit=self.limit)
+        if not self.exact:
+            empty.registers = np.zeros(1 << HLL_BITS, dtype=np.uint8)
+        return empty
+
     def _to_hll(self) -> None:
         pending, self._pending, self._pending_size = self._pending, [], 0
         values = self.values
@@ -145,7 +152,8 @@ class ValueCounts:
         if other.exact and other.values is None:
             return
         if self.exact and self.values is None:
-            self.values, self.counts, self.registers = other.values, other.counts, other.registers
+            registers = None if other.registers is None else other.registers.copy()
+            self.values, self.counts, self.registers = other.values, other.counts, registers
             return
         if self.exact and other.exact:
             assert other.values is not None and other.counts is not None

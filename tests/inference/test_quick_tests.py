@@ -1,0 +1,44 @@
+"""The cheap pre-tests in front of the regular expressions change speed, never answers."""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assay.inference.candidates import BY_NAME
+from assay.inference.profile import _LEADING_ZERO, _leading_zeros
+
+numberish = st.lists(st.text(alphabet="0123456789.-+ ,$%e\t", max_size=8), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(numberish)
+def test_quick_candidates_agree_with_their_regular_expressions(values: list[str]) -> None:
+    array = pa.array(values, pa.string())
+    for name in ("integer", "decimal_dot"):
+        candidate = BY_NAME[name]
+        assert candidate.matches(array).to_pylist() == candidate._matches(array).to_pylist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(numberish)
+def test_leading_zero_test_agrees_with_its_regular_expression(values: list[str]) -> None:
+    expected = [bool(re.match(_LEADING_ZERO, v)) for v in values]
+    assert _leading_zeros(pa.array(values, pa.string())).to_pylist() == expected
+
+
+def test_batches_holding_no_values_of_a_wider_candidate_keep_its_range() -> None:
+    """Dates also fit the datetime candidate, which then sees no values of its own."""
+    import numpy as np
+
+    from assay.inference.profile import ColumnProfile
+
+    profile = ColumnProfile("day")
+    dates = pa.array([f"2020-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 29)] * 10)
+    for _ in range(3):
+        profile.add_text(dates, 0, pa.array([""]), hashes=np.zeros(len(dates), np.uint64))
+    assert profile.temporal["date_iso"] == ("2020-01-01", "2020-12-28")
+    assert "datetime_iso" not in profile.temporal
