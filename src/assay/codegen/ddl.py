@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from assay.dialects import SqlDialect, UnsupportedTypeError, get_dialect
+from assay.quality.rules import columns, required
 from assay.schema import Field, Relationship, Schema, Table, TypeKind
 
 
@@ -53,16 +54,6 @@ def dialect_of(dialect: str | SqlDialect) -> SqlDialect:
 def column_type(field: Field, dialect: str | SqlDialect, *, key: bool = False) -> str:
     """The SQL column type of ``field`` in ``dialect`` (e.g. ``DECIMAL(6, 2)``)."""
     return dialect_of(dialect).type_text(field, key=key)
-
-
-def columns(table: Table) -> list[Field]:
-    """Top-level fields (flattened copies of nested members dropped): one column each."""
-    objects = [f.path for f in table.fields if TypeKind(f.type.kind) is TypeKind.OBJECT]
-    return [
-        f
-        for f in table.fields
-        if "." not in f.path or not any(f.path.startswith(p + ".") for p in objects)
-    ]
 
 
 def declared_foreign_keys(schema: Schema, table: Table) -> tuple[list[ForeignKey], list[str]]:
@@ -116,9 +107,9 @@ def _unique_keys(schema: Schema, table: Table) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for other in schema.tables:
         for fk in declared_foreign_keys(schema, other)[0]:
-            if fk.parent == table.name and set(fk.parent_columns) != primary:
-                if fk.parent_columns not in out:
-                    out.append(fk.parent_columns)
+            other_key = fk.parent == table.name and set(fk.parent_columns) != primary
+            if other_key and fk.parent_columns not in out:
+                out.append(fk.parent_columns)
     return out
 
 
@@ -180,11 +171,6 @@ def _least(a: int | None, b: int | None, pick: object) -> int | None:
     return pick(a, b)  # type: ignore[operator]
 
 
-def not_null(field: Field, table: Table) -> bool:
-    primary = table.primary_key.fields if table.primary_key else ()
-    return field.name in primary or (not field.nullable and field.frequency >= 1.0)
-
-
 def create_table_nodes(
     table: Table,
     dialect: str | SqlDialect,
@@ -208,7 +194,7 @@ def create_table_nodes(
     mapper = d.types(d)
     for f in columns(table):
         constraints: list[exp.ColumnConstraint] = []
-        if caps.not_null and not_null(f, table) and not _array_in_bigquery(d, f):
+        if caps.not_null and required(f, table) and not _array_in_bigquery(d, f):
             constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
         if f.description and options.comments:
             comment = d.column_comment(f.description)
@@ -230,7 +216,8 @@ def create_table_nodes(
         if caps.primary_key == "none":
             notes.append(
                 f"primary key ({', '.join(primary)}) not declared: {d.title} has no "
-                "primary key constraint" + (" (used as the sort key)" if d.name == "clickhouse" else "")
+                "primary key constraint"
+                + (" (used as the sort key)" if d.name == "clickhouse" else "")
             )
         else:
             definitions.append(d.primary_key(_constraint_name("pk", table.name), ids))
@@ -242,7 +229,9 @@ def create_table_nodes(
                 )
             )
     for fk in fks:
-        text = f"foreign key ({', '.join(fk.columns)}) -> {fk.parent}({', '.join(fk.parent_columns)})"
+        text = (
+            f"foreign key ({', '.join(fk.columns)}) -> {fk.parent}({', '.join(fk.parent_columns)})"
+        )
         if caps.foreign_key == "none":
             notes.append(f"{text} not declared: {d.title} has no foreign keys")
             continue
@@ -360,9 +349,7 @@ def schema_ddl(
         later = frozenset(fk.parent for t, fk in cycles if t.name == table.name)
         if d.name == "sqlite":  # SQLite resolves foreign keys lazily: no ALTER needed
             later = frozenset()
-        nodes, notes = create_table_nodes(
-            table, d, schema=schema, options=options, deferred=later
-        )
+        nodes, notes = create_table_nodes(table, d, schema=schema, options=options, deferred=later)
         lines = [f"-- {n}" for n in notes]
         lines += [d.render(n, pretty=isinstance(n, exp.Create)) + ";" for n in nodes]
         blocks.append("\n".join(lines))

@@ -65,9 +65,7 @@ class UnknownDialectError(UsageError):
     code = "unknown_dialect"
 
     def __init__(self, name: str) -> None:
-        close = difflib.get_close_matches(
-            name.lower(), [*DIALECTS, *ALIASES], n=1, cutoff=0.6
-        )
+        close = difflib.get_close_matches(name.lower(), [*DIALECTS, *ALIASES], n=1, cutoff=0.6)
         hint = f"did you mean {ALIASES.get(close[0], close[0])!r}? " if close else ""
         super().__init__(
             f"unknown SQL dialect {name!r}",

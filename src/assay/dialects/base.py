@@ -111,9 +111,7 @@ class SqlDialect(StatementHooks):
         extra = {w.upper() for w in getattr(generator, "RESERVED_KEYWORDS", ())}
         return RESERVED | extra
 
-    def table(
-        self, name: str, schema: str | None = None, catalog: str | None = None
-    ) -> exp.Table:
+    def table(self, name: str, schema: str | None = None, catalog: str | None = None) -> exp.Table:
         return exp.Table(
             this=self.identifier(name),
             db=self.identifier(schema) if schema else None,

@@ -50,9 +50,7 @@ class SparkTypes(SqlTypes):
     def visit_object(self, t: DataType) -> str:
         if not t.fields:
             return self.json()
-        members = ", ".join(
-            f"{self.member_name(f.name)}: {self.member_type(f)}" for f in t.fields
-        )
+        members = ", ".join(f"{self.member_name(f.name)}: {self.member_type(f)}" for f in t.fields)
         return f"STRUCT<{members}>"
 
     def visit_array(self, t: DataType) -> str:
@@ -84,5 +82,7 @@ class Spark(SqlDialect):
     def table_properties(
         self, description: str | None, order_by: list[exp.Identifier]
     ) -> list[exp.Expression]:
-        using = [exp.FileFormatProperty(this=exp.var(self.table_format))] if self.table_format else []
+        using = (
+            [exp.FileFormatProperty(this=exp.var(self.table_format))] if self.table_format else []
+        )
         return using + super().table_properties(description, order_by)

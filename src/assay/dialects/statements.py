@@ -40,9 +40,7 @@ class StatementHooks:
             return list(_options(description).expressions)
         return []
 
-    def primary_key(
-        self: SqlDialect, name: str, columns: list[exp.Identifier]
-    ) -> exp.Expression:
+    def primary_key(self: SqlDialect, name: str, columns: list[exp.Identifier]) -> exp.Expression:
         return exp.Constraint(
             this=self.identifier(name), expressions=[exp.PrimaryKey(expressions=columns)]
         )
@@ -78,7 +76,9 @@ class StatementHooks:
         if style == "comment_on":
             if description:
                 out.append(
-                    exp.Comment(this=table, kind="TABLE", expression=exp.Literal.string(description))
+                    exp.Comment(
+                        this=table, kind="TABLE", expression=exp.Literal.string(description)
+                    )
                 )
             for column, text in columns:
                 target = exp.Column(

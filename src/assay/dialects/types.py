@@ -179,4 +179,3 @@ class SqlTypes(TypeVisitor[str]):
 
     def visit_mixed(self, t: DataType) -> str:
         return self.json()
-
