@@ -147,4 +147,4 @@ class SqlDialect(StatementHooks):
         return exp.Length(this=value)
 
     def as_text(self, value: exp.Expression) -> exp.Expression:
-        return exp.cast(value, self.parse_type(self.types(self).text()))
+        return exp.Cast(this=value, to=self.parse_type(self.types(self).text()))
