@@ -61,11 +61,20 @@ def typed_value(field: Field, raw: exp.Expression, d: SqlDialect, type_text: str
         return exp.TryCast(this=raw, to=target)
     text = raw_text(field, raw, d)
     if kind is TypeKind.STRING:
-        return text if type_text.upper() in ("VARCHAR", "TEXT", "STRING") else exp.TryCast(this=text, to=target)
+        return (
+            text
+            if type_text.upper() in ("VARCHAR", "TEXT", "STRING")
+            else exp.TryCast(this=text, to=target)
+        )
     if kind in (TypeKind.DECIMAL, TypeKind.FLOAT, TypeKind.INTEGER):
         for hint in field.hints:
             if hint.startswith("thousands_separator:"):
-                text = exp.func("REPLACE", text, exp.Literal.string(hint.split(":", 1)[1]), exp.Literal.string(""))
+                text = exp.func(
+                    "REPLACE",
+                    text,
+                    exp.Literal.string(hint.split(":", 1)[1]),
+                    exp.Literal.string(""),
+                )
         if "decimal_separator:," in field.hints:
             text = exp.func("REPLACE", text, exp.Literal.string("."), exp.Literal.string(""))
             text = exp.func("REPLACE", text, exp.Literal.string(","), exp.Literal.string("."))

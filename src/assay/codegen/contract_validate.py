@@ -97,8 +97,8 @@ def _most_specific(error: Any) -> Any:
         deeper = best_match(error.context)
         if (
             deeper is None
-            or list(deeper.absolute_path) == list(error.absolute_path)
-            and (deeper.validator in ("oneOf", "anyOf"))
+            or (list(deeper.absolute_path) == list(error.absolute_path)
+            and (deeper.validator in ("oneOf", "anyOf")))
         ):
             break
         error = deeper

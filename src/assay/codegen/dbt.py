@@ -94,16 +94,28 @@ def _tests(rules: list[Rule], column: str, *, staging: bool) -> list[Any]:
         elif r.code == "unique":
             out.append({"unique": config})
         elif r.code == "accepted_values":
-            out.append({"accepted_values": {"arguments": {"values": list(r.values or ())}, **config}})
+            out.append(
+                {"accepted_values": {"arguments": {"values": list(r.values or ())}, **config}}
+            )
         elif r.code == "foreign_key" and staging:
             target = f"ref('stg_{r.parent}')"
             out.append(
-                {"relationships": {"arguments": {"to": target, "field": r.parent_columns[0]}, **config}}
+                {
+                    "relationships": {
+                        "arguments": {"to": target, "field": r.parent_columns[0]},
+                        **config,
+                    }
+                }
             )
         elif r.code == "foreign_key":
             target = f"source('raw', '{r.parent}')"
             out.append(
-                {"relationships": {"arguments": {"to": target, "field": r.parent_columns[0]}, **config}}
+                {
+                    "relationships": {
+                        "arguments": {"to": target, "field": r.parent_columns[0]},
+                        **config,
+                    }
+                }
             )
     return out
 
@@ -137,13 +149,19 @@ def _models(schema: Schema) -> dict[str, Any]:
     models = []
     for t in schema.tables:
         entry: dict[str, Any] = {"name": f"stg_{t.name}"}
-        entry["description"] = t.description or f"{t.name}: typed, de-duplicated rows of raw.{t.name}"
+        entry["description"] = (
+            t.description or f"{t.name}: typed, de-duplicated rows of raw.{t.name}"
+        )
         key = t.primary_key.fields if t.primary_key else ()
         if len(key) > 1:
             expression = " || '|' || ".join(f"CAST({c} AS VARCHAR)" for c in key)
             entry["data_tests"] = [
-                {"unique": {"arguments": {"column_name": f"({expression})"},
-                            "config": {"severity": "error"}}}  # fmt: skip
+                {
+                    "unique": {
+                        "arguments": {"column_name": f"({expression})"},
+                        "config": {"severity": "error"},
+                    }
+                }  # fmt: skip
             ]
         entry["columns"] = _columns(t, schema, staging=True)
         models.append(entry)
@@ -183,4 +201,9 @@ def staging_sql(table: Table, d: SqlDialect, schema: Schema | None = None) -> st
         query = query.from_("kept")
     text = d.render(query, pretty=True)
     header = f"-- {table.name}: typed rows of raw.{table.name}; rows with values that do not convert are left out"
-    return header + "\n" + text.replace("__SOURCE__", "{{ source('raw', '" + table.name + "') }}") + "\n"
+    return (
+        header
+        + "\n"
+        + text.replace("__SOURCE__", "{{ source('raw', '" + table.name + "') }}")
+        + "\n"
+    )
