@@ -23,7 +23,12 @@ def test_exported_contract_is_valid_odcs_with_keys_relationships_and_quality() -
     assert key == [("order_id", 1), ("line_no", 2)]
     order_id = items["properties"][0]
     assert order_id["relationships"][0]["to"] == "orders.order_id"
-    metrics = {q.get("metric") for s in doc["schema"] for p in s["properties"] for q in p.get("quality", [])}
+    metrics = {
+        q.get("metric")
+        for s in doc["schema"]
+        for p in s["properties"]
+        for q in p.get("quality", [])
+    }
     assert {"nullValues", "invalidValues"} <= metrics
     assert doc["team"]["members"] == [{"username": "data@example.com", "role": "owner"}]
 

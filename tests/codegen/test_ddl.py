@@ -26,7 +26,9 @@ def test_every_dialect_matches_its_golden_file_and_parses_back(update_golden: bo
         assert text == golden.read_text(encoding="utf-8"), name
         statements = sqlglot.parse(text, read=get_dialect(name).sqlglot_name)
         creates = [s for s in statements if s is not None and s.key == "create"]
-        assert len(creates) == len(SHOP.tables) + (1 if get_dialect(name).capabilities.schemas else 0)
+        assert len(creates) == len(SHOP.tables) + (
+            1 if get_dialect(name).capabilities.schemas else 0
+        )
 
 
 def test_output_is_deterministic() -> None:
@@ -123,4 +125,7 @@ def test_reserved_and_odd_names_are_quoted() -> None:
     )
     text = schema_ddl(SHOP.model_copy(update={"tables": (Table(name="select", fields=fields),),
                                               "relationships": ()}), "postgres")  # fmt: skip
-    assert 'CREATE TABLE IF NOT EXISTS "select" (\n  "order" BIGINT,\n  "Unit Price" DOUBLE PRECISION' in text
+    assert (
+        'CREATE TABLE IF NOT EXISTS "select" (\n  "order" BIGINT,\n  "Unit Price" DOUBLE PRECISION'
+        in text
+    )

@@ -88,7 +88,7 @@ def _write(files: dict[str, str], out: Path | None) -> None:
     epilog="Examples:\n\n  assay generate ddl examples/shop --dialect postgres\n\n"
     "  assay generate all examples/shop --out artifacts/\n\n"
     "  assay generate migration old.schema.yaml new.schema.yaml --dialect duckdb\n\n"
-    "  assay generate contract examples/shop --name shop --owner data@example.com"
+    "  assay generate contract examples/shop --name shop --owner data@example.com",
 )
 @handle_errors
 def generate_command(

@@ -95,10 +95,9 @@ def _most_specific(error: Any) -> Any:
 
     while error.context:
         deeper = best_match(error.context)
-        if (
-            deeper is None
-            or (list(deeper.absolute_path) == list(error.absolute_path)
-            and (deeper.validator in ("oneOf", "anyOf")))
+        if deeper is None or (
+            list(deeper.absolute_path) == list(error.absolute_path)
+            and (deeper.validator in ("oneOf", "anyOf"))
         ):
             break
         error = deeper

@@ -37,6 +37,8 @@ def _expectation(rule: Rule) -> dict[str, Any] | None:
             "expect_column_values_to_match_regex",
             {"column": column, "regex": rule.pattern},
         )
+    elif rule.code == "range" and rule.kind == "date":
+        return None  # GX 1.x compares dates to strings inconsistently across backends
     elif rule.code == "range":
         kind = "expect_column_values_to_be_between"
         kwargs = {"column": column, "min_value": rule.minimum, "max_value": rule.maximum}
