@@ -62,3 +62,14 @@ def pg_dsn(pg_server, request) -> str:
 
     name = "t_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:50]
     return pg_server.create_database(name)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden files from the output"
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

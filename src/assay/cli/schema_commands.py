@@ -24,6 +24,10 @@ def load_schema(path: str) -> Schema:
     candidate = Path(path)
     if candidate.is_file() and candidate.suffix.lower() in (".json", ".yaml", ".yml"):
         text = candidate.read_text(encoding="utf-8")
+        if "DataContract" in text[:4000] and "apiVersion" in text[:4000]:
+            from assay.codegen.contract_import import import_contract_text
+
+            return import_contract_text(text, path)
         head = text.lstrip()[:200]
         if '"tables"' in head or head.startswith(("version", "tables")) or "tables:" in head:
             return from_text(text)
@@ -35,7 +39,8 @@ def load_schema(path: str) -> Schema:
 @schemas_app.command(
     "diff",
     epilog="Examples:\n\n  assay schemas diff old.schema.yaml new.schema.yaml\n\n"
-    "  assay schemas diff drops/2024-01/ drops/2024-02/ --exit-code",
+    "  assay schemas diff drops/2024-01/ drops/2024-02/ --exit-code\n\n"
+    "  assay schemas diff old.schema.yaml new.schema.yaml --ddl postgres",
 )
 @handle_errors
 def diff_command(
@@ -44,8 +49,16 @@ def diff_command(
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when a change is breaking.")
     ] = False,
+    ddl: Annotated[
+        str | None,
+        typer.Option("--ddl", help="Also print the migration (ALTER statements) for this dialect."),
+    ] = None,
 ) -> None:
     """Show added, removed and changed fields, each marked compatible or breaking."""
+    if ddl is not None:
+        from assay.dialects import get_dialect
+
+        get_dialect(ddl)  # an unknown dialect fails before any inference
     before, after = load_schema(old), load_schema(new)
     if len(before.tables) == 1 and len(after.tables) == 1:
         # One table each (often two drops of one file under different names): compare
@@ -54,5 +67,14 @@ def diff_command(
     else:
         result = diff(before, after)
     console.print(result.to_text(), markup=False, highlight=False, soft_wrap=True)
+    if ddl is not None:
+        from assay.codegen.migration import migration_sql
+
+        if len(before.tables) == 1 and len(after.tables) == 1:
+            renamed = after.tables[0].model_copy(update={"name": before.tables[0].name})
+            after = after.model_copy(update={"tables": (renamed,)})
+            result = diff(before, after)
+        script = migration_sql(before, after, result.changes, ddl)
+        console.print(script, markup=False, highlight=False, soft_wrap=True, end="")
     if exit_code and result.breaking:
         raise typer.Exit(1)
