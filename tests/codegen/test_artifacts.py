@@ -44,8 +44,12 @@ def dbt_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     result = subprocess.run(
         [str(BIN / "dbt"), "build", "--profiles-dir", ".", "--project-dir", "."],
-        cwd=out, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=out,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "ERROR=0" in result.stdout and "PASS=" in result.stdout
     return out
@@ -57,8 +61,9 @@ def test_dbt_project_builds_and_tests_green(dbt_built: Path) -> None:
     # the exact duplicates and the rows with values that do not convert are left out
     assert con.execute("SELECT count(*) FROM stg_customers").fetchone() == (247,)
     assert con.execute("SELECT count(*) FROM stg_order_items").fetchone() == (1528,)
-    assert con.execute("SELECT typeof(paid_at), typeof(amount) FROM stg_payments LIMIT 1").fetchone() == (
-        "TIMESTAMP", "DECIMAL(6,2)")  # fmt: skip
+    assert con.execute(
+        "SELECT typeof(paid_at), typeof(amount) FROM stg_payments LIMIT 1"
+    ).fetchone() == ("TIMESTAMP", "DECIMAL(6,2)")
 
 
 @pytest.mark.slow
@@ -82,8 +87,11 @@ def test_gx_suite_loads_and_validates_the_staged_data(dbt_built: Path) -> None:
         assert len(result.results) == len(doc["expectations"]) > 3
     raw = con.execute("SELECT * FROM stg_customers UNION ALL SELECT * FROM stg_customers").df()
     doc = json.loads(generate("gx", SHOP)["customers.json"])
-    batch = source.add_dataframe_asset("dupes").add_batch_definition_whole_dataframe("all").get_batch(
-        batch_parameters={"dataframe": raw})  # fmt: skip
+    batch = (
+        source.add_dataframe_asset("dupes")
+        .add_batch_definition_whole_dataframe("all")
+        .get_batch(batch_parameters={"dataframe": raw})
+    )
     failed = {
         r.expectation_config.type
         for r in batch.validate(context.suites.get(doc["name"])).results
@@ -98,9 +106,11 @@ def test_sql_checks_run_on_duckdb_and_find_the_defects(tmp_path: Path) -> None:
 
     ddl = create_table_sql(SHOP.table("customers"), "duckdb")[0]
     con.execute(ddl.replace("CONSTRAINT pk_customers PRIMARY KEY (customer_id)", "UNIQUE (email)"))
-    con.execute("INSERT INTO customers VALUES (1, 'a@b.c', 'A', 'B', 'x', 'DE', DATE '2020-01-01', "
-                "true, '01067', 'retail'), (1, 'not-an-email', 'A', 'B', NULL, 'XX', "
-                "DATE '2020-01-01', true, '01067', 'vip')")  # fmt: skip
+    con.execute(
+        "INSERT INTO customers VALUES (1, 'a@b.c', 'A', 'B', 'x', 'DE', DATE '2020-01-01', "
+        "true, '01067', 'retail'), (1, 'not-an-email', 'A', 'B', NULL, 'XX', "
+        "DATE '2020-01-01', true, '01067', 'vip')"
+    )
     script = checks_sql(SHOP, "duckdb")
     failing = {}
     for rule in quality_rules(SHOP.table("customers"), SHOP):
@@ -139,8 +149,10 @@ def test_migrations_apply_on_duckdb_sqlite_and_postgres(pg_dsn: str) -> None:
     con = duckdb.connect()
     con.execute(schema_ddl(SHOP, "duckdb"))
     con.execute(migration_sql(SHOP, new, changes, "duckdb"))
-    columns = con.execute("SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-                          "WHERE table_name = 'order_items' ORDER BY ordinal_position").fetchall()  # fmt: skip
+    columns = con.execute(
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+        "WHERE table_name = 'order_items' ORDER BY ordinal_position"
+    ).fetchall()
     assert ("quantity", "INTEGER", "NO") in columns and ("sku", "VARCHAR", "YES") in columns
     assert columns[-1] == ("note", "VARCHAR", "YES")
     lite = sqlite3.connect(":memory:")
@@ -154,8 +166,10 @@ def test_migrations_apply_on_duckdb_sqlite_and_postgres(pg_dsn: str) -> None:
     with psycopg.connect(pg_dsn, autocommit=True) as pg:
         pg.execute(schema_ddl(SHOP, "postgres"))
         pg.execute(migration_sql(SHOP, new, changes, "postgres"))
-        row = pg.execute("SELECT data_type, is_nullable FROM information_schema.columns "
-                         "WHERE table_name = 'order_items' AND column_name = 'sku'").fetchone()  # fmt: skip
+        row = pg.execute(
+            "SELECT data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_name = 'order_items' AND column_name = 'sku'"
+        ).fetchone()
         assert row == ("text", "YES")
 
 
@@ -188,8 +202,12 @@ def test_pgloader_script_passes_shellcheck_and_guards_a_completed_import(tmp_pat
     result = subprocess.run(["shellcheck", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     (tmp_path / "import-state.json").write_text('{\n  "status": "completed"\n}\n')
-    run = subprocess.run(["bash", str(script)], capture_output=True, text=True,
-                         env={**os.environ, "PGURL": "postgresql://nowhere/db"})  # fmt: skip
+    run = subprocess.run(
+        ["bash", str(script)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PGURL": "postgresql://nowhere/db"},
+    )
     assert run.returncode == 1
     assert run.stderr.strip() == (
         "import already completed (see import-state.json); run with --force to import again"

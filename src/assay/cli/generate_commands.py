@@ -97,7 +97,7 @@ def generate_command(
         typer.Argument(
             help="contract, json-schema, ddl, migration, pgloader, dbt, gx, checks or all."
         ),
-    ],  # fmt: skip
+    ],
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
@@ -158,8 +158,16 @@ def generate_command(
         _write({f"{get_dialect(dialect).name}.migration.sql": text}, out)
         return
     schema = read_schema(paths[0]) if len(paths) == 1 else _many(paths)
-    contract = _contract_options(contract_config, dataset, version=version, owner=owner, team=team,
-                                 domain=domain, status=status, dialect=None)  # fmt: skip
+    contract = _contract_options(
+        contract_config,
+        dataset,
+        version=version,
+        owner=owner,
+        team=team,
+        domain=domain,
+        status=status,
+        dialect=None,
+    )
     options = GenerateOptions(dialect=dialect, name=dataset, contract=contract, ddl=ddl)
     files = generate(kind, schema, options)
     if kind == "all" and out is None:
@@ -211,7 +219,7 @@ def bump_command(
         typer.Option(
             "--changelog", help="Changelog to append to (default: CONTRACT.changelog.md)."
         ),
-    ] = None,  # fmt: skip
+    ] = None,
 ) -> None:
     """Compare new data with a contract; bump major (breaking) or minor (additive) and log it."""
     if not contract.is_file():
@@ -230,16 +238,23 @@ def bump_command(
     members = team.get("members") or [] if isinstance(team, dict) else []
     owner = next((m.get("username") for m in members if m.get("role") == "owner"), None)
     options = ContractOptions(
-        name=str(doc.get("name", "dataset")), id=doc.get("id"), version=version,
-        status=str(doc.get("status", "draft")), domain=doc.get("domain"),
-        team=team.get("name") if isinstance(team, dict) else None, owner=owner,
+        name=str(doc.get("name", "dataset")),
+        id=doc.get("id"),
+        version=version,
+        status=str(doc.get("status", "draft")),
+        domain=doc.get("domain"),
+        team=team.get("name") if isinstance(team, dict) else None,
+        owner=owner,
         description=(doc.get("description") or {}).get("purpose"),
         tags=tuple(doc.get("tags") or ()),
-    )  # fmt: skip
+    )
     contract.write_text(contract_yaml(new_schema, options), encoding="utf-8")
     log = changelog or contract.with_name(contract.name + ".changelog.md")
     entry = changelog_entry(old_version, version, bump, changes)
     previous = log.read_text(encoding="utf-8") if log.exists() else "# Contract changelog\n"
     log.write_text(previous.rstrip("\n") + "\n\n" + entry, encoding="utf-8")
-    console.print(f"{contract}: {old_version} -> {version} ({bump}); {len(changes)} change(s) "
-                  f"logged in {log}", markup=False)  # fmt: skip
+    console.print(
+        f"{contract}: {old_version} -> {version} ({bump}); {len(changes)} change(s) "
+        f"logged in {log}",
+        markup=False,
+    )

@@ -109,13 +109,7 @@ def _index(schema: Schema, files: dict[str, str], options: GenerateOptions) -> s
         "",
         "| folder | what | use it |",
         "| --- | --- | --- |",
-        "| `contract/` | ODCS v3 data contract | `assay contract validate contract/*.yaml` |",
-        "| `json-schema/` | JSON Schema (2020-12) per table | validate records in any JSON Schema tool |",
-        "| `ddl/` | CREATE SCHEMA/TABLE per SQL dialect | run the file of your engine |",
-        "| `checks/` | one SELECT per quality rule, per dialect; each returns the failing rows | run after loading |",
-        "| `pgloader/` | pgloader command per CSV table and `import.sh` (state in `import-state.json`) | `PGURL=postgresql://… ./import.sh` |",
-        "| `dbt/` | dbt project: sources, tests, typed staging models (DuckDB) | `ASSAY_DUCKDB=raw.duckdb dbt build --profiles-dir .` |",
-        "| `gx/` | Great Expectations suite per table | load with `gx.ExpectationSuite(**json)` |",
+        *[f"| `{folder}/` | {what} | {use} |" for folder, what, use in _FOLDERS],
         "",
         "Files:",
         "",
@@ -123,3 +117,26 @@ def _index(schema: Schema, files: dict[str, str], options: GenerateOptions) -> s
         "",
     ]
     return "\n".join(lines)
+
+
+_FOLDERS = (
+    ("contract", "ODCS v3 data contract", "`assay contract validate contract/*.yaml`"),
+    ("json-schema", "JSON Schema (2020-12) per table", "validate records in any JSON Schema tool"),
+    ("ddl", "CREATE SCHEMA/TABLE per SQL dialect", "run the file of your engine"),
+    (
+        "checks",
+        "one SELECT per quality rule, per dialect; each returns the failing rows",
+        "run after loading",
+    ),
+    (
+        "pgloader",
+        "pgloader command per CSV table and `import.sh` (state in `import-state.json`)",
+        "`PGURL=postgresql://… ./import.sh`",
+    ),
+    (
+        "dbt",
+        "dbt project: sources, tests, typed staging models (DuckDB)",
+        "`ASSAY_DUCKDB=raw.duckdb dbt build --profiles-dir .`",
+    ),
+    ("gx", "Great Expectations suite per table", "load with `gx.ExpectationSuite(**json)`"),
+)

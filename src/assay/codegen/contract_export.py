@@ -14,6 +14,7 @@ exported, imported and exported again is byte-identical.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import yaml
 
 from assay.codegen.ddl import dialect_of
+from assay.dialects import UnsupportedTypeError
 from assay.quality import Rule, columns, quality_rules, required
 from assay.schema import DataType, Field, Relationship, Schema, Table, TypeKind
 
@@ -199,10 +201,9 @@ def _property(
     if options:
         out["logicalTypeOptions"] = options
     if top is not None:
-        try:
+        # A type this dialect cannot hold: the logical type still says it.
+        with contextlib.suppress(UnsupportedTypeError):
             out["physicalType"] = d.type_text(f, key=f.name in (primary or []))
-        except Exception:  # a type this dialect cannot hold: the logical type still says it
-            pass
     is_required = required(f, top) if top is not None else not f.nullable
     out["required"] = is_required
     if primary and f.name in primary:

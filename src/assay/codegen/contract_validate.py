@@ -133,9 +133,12 @@ def _line(node: Any, path: list[Any]) -> int | None:
                 if key.value == part:
                     child = value
                     break
-        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
-            if part < len(current.value):
-                child = current.value[part]
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(part, int)
+            and part < len(current.value)
+        ):
+            child = current.value[part]
         if child is None:
             break
         current = child

@@ -28,10 +28,21 @@ from assay.dialects import SqlDialect
 from assay.quality import Rule, columns, quality_rules
 from assay.schema import Schema, Table
 
-ADAPTERS = {"duckdb": "duckdb", "postgres": "postgres", "snowflake": "snowflake",
-            "bigquery": "bigquery", "databricks": "databricks", "spark": "spark",
-            "redshift": "redshift", "trino": "trino", "clickhouse": "clickhouse",
-            "sqlserver": "sqlserver", "mysql": "mysql", "oracle": "oracle", "sqlite": "sqlite"}  # fmt: skip
+ADAPTERS = {
+    "duckdb": "duckdb",
+    "postgres": "postgres",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "databricks": "databricks",
+    "spark": "spark",
+    "redshift": "redshift",
+    "trino": "trino",
+    "clickhouse": "clickhouse",
+    "sqlserver": "sqlserver",
+    "mysql": "mysql",
+    "oracle": "oracle",
+    "sqlite": "sqlite",
+}
 
 
 def _dump(doc: Any) -> str:
@@ -161,7 +172,7 @@ def _models(schema: Schema) -> dict[str, Any]:
                         "arguments": {"column_name": f"({expression})"},
                         "config": {"severity": "error"},
                     }
-                }  # fmt: skip
+                }
             ]
         entry["columns"] = _columns(t, schema, staging=True)
         models.append(entry)
@@ -200,7 +211,10 @@ def staging_sql(table: Table, d: SqlDialect, schema: Schema | None = None) -> st
     else:
         query = query.from_("kept")
     text = d.render(query, pretty=True)
-    header = f"-- {table.name}: typed rows of raw.{table.name}; rows with values that do not convert are left out"
+    header = (
+        f"-- {table.name}: typed rows of raw.{table.name}; "
+        "rows with values that do not convert are left out"
+    )
     return (
         header
         + "\n"
