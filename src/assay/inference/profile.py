@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.candidates import CANDIDATES, Candidate, plain_digits
+from assay.inference.candidates import CANDIDATES, Candidate, char_lengths, plain_digits
 from assay.inference.sketches import Sample, ValueCounts
 
 DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
@@ -193,7 +193,7 @@ class ColumnProfile:
         start = self.text_values
         self.text_values += total
         self._candidates(values, start + total, weights)
-        lengths = pc.min_max(pc.utf8_length(values))
+        lengths = pc.min_max(char_lengths(values))
         lo, hi = lengths["min"].as_py(), lengths["max"].as_py()
         self.min_length = lo if self.min_length is None else min(self.min_length, lo)
         self.max_length = hi if self.max_length is None else max(self.max_length, hi)
@@ -219,6 +219,12 @@ class ColumnProfile:
                 already = inner[0]
                 for other in inner[1:]:
                     already = pc.or_(already, other)
+                if pc.all(already).as_py():
+                    # Every value is a narrower form (integers for a decimal column): it
+                    # conforms, with nothing of its own to test or measure.
+                    matched[name] = already
+                    self.conforming[name] += len(text) if weights is None else int(weights.sum())
+                    continue
                 rest = pc.filter(text, pc.invert(already))
                 mask = already
                 new_values = rest[:0]
@@ -330,7 +336,8 @@ class ColumnProfile:
         if name != "float" and not plain:
             dot = pc.find_substring(text, ".")
             has_dot = pc.greater_equal(dot, 0)
-            scale = pc.if_else(has_dot, pc.subtract(pc.subtract(pc.utf8_length(text), dot), 1), 0)
+            # find_substring counts bytes: so must the length (the text is ASCII here anyway)
+            scale = pc.if_else(has_dot, pc.subtract(pc.subtract(pc.binary_length(text), dot), 1), 0)
             stats.scale = max(stats.scale, pc.max(scale).as_py() or 0)
         numbers = pc.cast(text, pa.float64(), safe=False)
         as_np = numbers.to_numpy(zero_copy_only=False)
@@ -358,16 +365,16 @@ class ColumnProfile:
         if weights is None:
             stats.count += len(as_np)
             stats.total += float(np.sum(as_np))
-            stats.squares += float(np.dot(as_np, as_np))
+            stats.squares += float(np.sum(np.square(as_np)))  # np.dot wakes BLAS threads
             self.sample.add(as_np, self._seed + len(self.numbers))
         else:
             stats.count += int(weights.sum())
-            stats.total += float(np.dot(as_np, weights))
-            stats.squares += float(np.dot(as_np * as_np, weights))
+            stats.total += float(np.sum(as_np * weights))
+            stats.squares += float(np.sum(np.square(as_np) * weights))
             self.sample.add_weighted(as_np, weights, self._seed + len(self.numbers))
 
     def _text_stats(self, text: pa.Array, seed: int, counted: pa.StructArray | None = None) -> None:
-        lengths = pc.min_max(pc.utf8_length(text))
+        lengths = pc.min_max(char_lengths(text))
         lo, hi = lengths["min"].as_py(), lengths["max"].as_py()
         self.min_length = lo if self.min_length is None else min(self.min_length, lo)
         self.max_length = hi if self.max_length is None else max(self.max_length, hi)
@@ -567,7 +574,9 @@ def _leading_zeros(text: pa.Array) -> pa.Array:
     go through the regular expression.
     """
     plain = plain_digits(text)
-    zeros = pc.and_(plain, pc.and_(pc.starts_with(text, "0"), pc.greater(pc.utf8_length(text), 1)))
+    zeros = pc.and_(
+        plain, pc.and_(pc.starts_with(text, "0"), pc.greater(pc.binary_length(text), 1))
+    )
     if pc.all(plain).as_py():
         return zeros
     odd = pc.fill_null(
