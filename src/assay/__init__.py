@@ -8,11 +8,28 @@ The library is usable on its own; the ``assay`` command is a thin shell over it.
 ['customers', 'order_items', 'orders', 'payments', 'reviews']
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from assay._version import __version__
-from assay.api import infer, read
 from assay.errors import AssayError, InputError, MissingDependencyError, UsageError
-from assay.schema import Schema
-from assay.sources import open_source, sniff
+
+if TYPE_CHECKING:
+    from assay.api import infer, read
+    from assay.schema import Schema
+    from assay.sources import open_source, sniff
+
+# The heavy parts (Arrow, DuckDB, the inference engine) load on first use, so that
+# ``import assay`` and every ``assay`` command start quickly.
+_LAZY = {
+    "infer": "assay.api",
+    "read": "assay.api",
+    "Schema": "assay.schema",
+    "open_source": "assay.sources",
+    "sniff": "assay.sources",
+}
 
 __all__ = [
     "AssayError",
@@ -26,3 +43,12 @@ __all__ = [
     "read",
     "sniff",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'assay' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -138,3 +138,14 @@ def test_sniff_on_a_narrow_terminal_prints_one_block_per_input() -> None:
         .startswith("csv · cp1252 · delimiter ; · quote none · header · skip 1 · CRLF · ~518 rows")
     )
     assert max(len(line) for line in lines) <= 80
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """Arrow, DuckDB and sqlglot load when a command needs them, not for --help/--version."""
+    code = (
+        "import sys, assay.cli.main; "
+        "print(sorted(m for m in ('pyarrow', 'duckdb', 'sqlglot', 'numpy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
 
 from assay.cli.app import app, console, err_console, handle_errors, settings
 from assay.cli.schema_commands import load_schema
-from assay.codegen.bundle import KINDS, GenerateOptions, generate
-from assay.codegen.contract_export import ContractOptions, contract_yaml
-from assay.codegen.contract_import import import_contract_text
-from assay.codegen.contract_validate import load_contract_text, validate_contract
-from assay.codegen.contract_version import bumped, changelog_entry
-from assay.codegen.ddl import DdlOptions
-from assay.codegen.migration import migration_sql
-from assay.dialects import get_dialect
 from assay.errors import InputError, UsageError
-from assay.inference.evolution import diff
-from assay.schema import Schema
+
+if TYPE_CHECKING:
+    from assay.codegen.contract_export import ContractOptions
+    from assay.schema import Schema
 
 contract_app = typer.Typer(
     help="Data contracts (ODCS v3): validate, version.", no_args_is_help=True, add_completion=False
@@ -37,6 +31,8 @@ def is_contract(path: Path) -> bool:
 
 def read_schema(path: str) -> Schema:
     """An ODCS contract, an assay schema file, or data to infer a schema from."""
+    from assay.codegen.contract_import import import_contract_text
+
     candidate = Path(path)
     if is_contract(candidate):
         return import_contract_text(candidate.read_text(encoding="utf-8"), str(candidate))
@@ -44,6 +40,8 @@ def read_schema(path: str) -> Schema:
 
 
 def _contract_options(config: Path | None, name: str, **given: str | None) -> ContractOptions:
+    from assay.codegen.contract_export import ContractOptions
+
     values: dict[str, object] = {"name": name}
     if config is not None:
         if not config.is_file():
@@ -132,6 +130,12 @@ def generate_command(
     ] = None,
 ) -> None:
     """Generate artifacts (contract, JSON Schema, DDL, migration, pgloader, dbt, GX, checks)."""
+    from assay.codegen.bundle import KINDS, GenerateOptions, generate
+    from assay.codegen.ddl import DdlOptions
+    from assay.codegen.migration import migration_sql
+    from assay.dialects import get_dialect
+    from assay.inference.evolution import diff
+
     if kind not in KINDS:
         raise UsageError(
             f"unknown artifact kind {kind!r}", hint="valid kinds are: " + ", ".join(KINDS)
@@ -190,6 +194,8 @@ def validate_command(
     file: Annotated[Path, typer.Argument(help="ODCS contract (YAML or JSON).")],
 ) -> None:
     """Check a contract against the official ODCS v3 JSON Schema; one line per problem."""
+    from assay.codegen.contract_validate import load_contract_text, validate_contract
+
     if not file.is_file():
         raise InputError("no such file", path=str(file), code="not_found")
     doc, node = load_contract_text(file.read_text(encoding="utf-8"), str(file))
@@ -222,6 +228,12 @@ def bump_command(
     ] = None,
 ) -> None:
     """Compare new data with a contract; bump major (breaking) or minor (additive) and log it."""
+    from assay.codegen.contract_export import ContractOptions, contract_yaml
+    from assay.codegen.contract_import import import_contract_text
+    from assay.codegen.contract_validate import load_contract_text
+    from assay.codegen.contract_version import bumped, changelog_entry
+    from assay.inference.evolution import diff
+
     if not contract.is_file():
         raise InputError("no such file", path=str(contract), code="not_found")
     text = contract.read_text(encoding="utf-8")

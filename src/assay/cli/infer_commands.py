@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,8 +12,9 @@ from rich.table import Table as RichTable
 from assay.cli import read_options as ro
 from assay.cli.app import app, console, err_console, handle_errors, settings
 from assay.errors import UsageError
-from assay.inference.engine import infer_detailed
-from assay.schema import Field, Schema, Table, TypeKind, to_json, to_yaml
+
+if TYPE_CHECKING:
+    from assay.schema import Field, Schema, Table
 
 OUTPUT_FORMATS = ("table", "json", "yaml", "json-schema")
 
@@ -60,6 +61,8 @@ def infer(
     pattern: ro.PatternOpt = None,
 ) -> None:
     """Infer a schema by reading every row: types, formats, nesting, statistics, keys."""
+    from assay.inference.engine import infer_detailed
+
     if output_format not in OUTPUT_FORMATS:
         raise UsageError(
             f"unknown output format {output_format!r}",
@@ -107,6 +110,8 @@ def infer(
 
 
 def _render(schema: Schema, output_format: str) -> str | None:
+    from assay.schema import to_json, to_yaml
+
     if output_format == "json":
         return to_json(schema)
     if output_format == "yaml":
@@ -167,6 +172,8 @@ def _table_view(table: Table) -> RichTable:
 
 
 def _walk(fields: tuple[Field, ...], depth: int = 0) -> list[Field]:
+    from assay.schema import TypeKind
+
     out: list[Field] = []
     for f in fields:
         out.append(f)
@@ -179,6 +186,8 @@ def _walk(fields: tuple[Field, ...], depth: int = 0) -> list[Field]:
 
 
 def _row(f: Field) -> list[str]:
+    from assay.schema import TypeKind
+
     stats = f.stats
     distinct = ""
     if (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -11,8 +11,9 @@ from rich.table import Table
 
 from assay.cli import read_options as ro
 from assay.cli.app import app, console, err_console, handle_errors, settings
-from assay.sources import Detection, Source, Stream
-from assay.sources.model import OnError
+
+if TYPE_CHECKING:
+    from assay.sources import Detection, Source, Stream
 
 PathsArg = Annotated[
     list[str],
@@ -57,6 +58,8 @@ def sniff(
 
     Reads only a bounded prefix of each file.
     """
+    from assay.sources import Source
+
     options = ro.read_options(
         format=format,
         encoding=encoding,
@@ -198,6 +201,9 @@ def preview(
     pattern: ro.PatternOpt = None,
 ) -> None:
     """Show the first rows of each table, as read (values are not typed yet)."""
+    from assay.sources import Source
+    from assay.sources.model import OnError
+
     options = ro.read_options(
         format=format,
         encoding=encoding,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assay.sources import ReadOptions
+if TYPE_CHECKING:
+    from assay.sources import ReadOptions
 
 FormatOpt = Annotated[
     str | None,
@@ -106,5 +107,7 @@ PatternOpt = Annotated[
 
 def read_options(**values: Any) -> ReadOptions:
     """Build ReadOptions from CLI values, dropping those the user did not give."""
+    from assay.sources import ReadOptions
+
     given = {k: v for k, v in values.items() if v is not None}
     return ReadOptions.from_kwargs(**given)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from assay.cli.app import app, console, handle_errors
 from assay.errors import InputError
-from assay.inference.engine import infer
-from assay.inference.evolution import diff
-from assay.schema import Schema, from_text
+
+if TYPE_CHECKING:
+    from assay.schema import Schema
 
 schemas_app = typer.Typer(
     help="Work with schemas: compare them.", no_args_is_help=True, add_completion=False
@@ -21,6 +21,9 @@ app.add_typer(schemas_app, name="schemas")
 
 def load_schema(path: str) -> Schema:
     """A schema file (JSON/YAML written by `assay infer`), or data to infer one from."""
+    from assay.inference.engine import infer
+    from assay.schema import from_text
+
     candidate = Path(path)
     if candidate.is_file() and candidate.suffix.lower() in (".json", ".yaml", ".yml"):
         text = candidate.read_text(encoding="utf-8")
@@ -55,6 +58,8 @@ def diff_command(
     ] = None,
 ) -> None:
     """Show added, removed and changed fields, each marked compatible or breaking."""
+    from assay.inference.evolution import diff
+
     if ddl is not None:
         from assay.dialects import get_dialect
 
