@@ -100,3 +100,23 @@ class LLMError(AssayError):
     """A language-model provider failed or answered with something unusable."""
 
     code = "llm_error"
+
+
+class ConfigError(UsageError):
+    """The configuration (``assay.yaml`` or a command-line override) is invalid.
+
+    ``problems`` lists every problem found, each one line naming the file and key path
+    (``assay.yaml: policies.dedup: …``); the message is the first of them and how many
+    more there are.
+    """
+
+    code = "config_error"
+
+    def __init__(self, problems: list[str], *, hint: str | None = None) -> None:
+        first = problems[0] if problems else "invalid configuration"
+        more = len(problems) - 1
+        message = first
+        if more > 0:
+            message += f" (and {more} more: `assay config validate` lists them all)"
+        super().__init__(message, hint=hint)
+        self.problems = list(problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assay.cli import (  # noqa: F401  (registers the commands)
+    config_commands,
     generate_commands,
     infer_commands,
     read_commands,

@@ -18,10 +18,10 @@ from typing import Any, BinaryIO
 import fsspec
 
 from assay.errors import InputError
+from assay.redaction import redact_uri as redact  # the one redaction helper (layer 1)
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:]*)(:[^/@]*)?@")
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 # Inside a directory these are documentation, code or configuration, not data; named
 # explicitly on the command line they are still read.
@@ -57,11 +57,6 @@ NOT_DATA = {
     ".gitattributes",
     ".gitignore",
 }
-
-
-def redact(uri: str) -> str:
-    """Hide a password embedded in a URI (``scheme://user:secret@host`` → ``user:***``)."""
-    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", uri)
 
 
 @dataclass(frozen=True)
