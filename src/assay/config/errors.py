@@ -8,8 +8,6 @@ key's value is never shown, and every known secret is scrubbed from the message.
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +15,7 @@ from pydantic import BaseModel
 
 from assay.config import model
 from assay.config.checks import choices_hint
+from assay.config.introspect import model_at
 from assay.config.model import Config
 from assay.errors import ConfigError
 from assay.redaction import MASK, is_secret_key, scrub
@@ -108,7 +107,7 @@ def _describe(
     value = item.get("input")
     key = next((p for p in reversed(loc) if isinstance(p, str)), "")
     if kind == "extra_forbidden":
-        parent = _model_at(root, loc[:-1])
+        parent = model_at(loc[:-1], root)
         valid = list(parent.model_fields) if parent is not None else []
         name = str(loc[-1])
         return loc[:-1], f"unknown key {name!r} ({choices_hint(name, valid)})".replace(
@@ -141,29 +140,3 @@ def _show(value: Any, key: str) -> str:
         return "a list"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…'"
-
-
-def _model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The section model found at ``loc`` (list indexes skipped), if any."""
-    model: type[BaseModel] | None = root
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if model is None or part not in model.model_fields:
-            return None
-        model = _model_in(model.model_fields[part].annotation)
-    return model
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _model_in(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType, tuple, list):
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None

@@ -212,6 +212,14 @@ class Config(Section):
         """The effective configuration as plain data, secrets replaced by ``***``."""
         return redact_tree(self.model_dump(mode="json"))
 
+    def __eq__(self, other: object) -> bool:
+        """Equal configurations are equal options, wherever they were read from."""
+        if not isinstance(other, Config):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]  (holds mappings: not hashable)
+
     def __repr__(self) -> str:  # never a secret in a log line or a traceback
         return f"Config({self.redacted()!r})"
 

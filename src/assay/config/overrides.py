@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from assay.config.errors import located
+from assay.config.introspect import kind_at
 from assay.errors import ConfigError
 
 COMMAND_LINE = "command line"
@@ -95,19 +96,24 @@ def apply_overrides(
                 path.append(index)
                 continue
             if not isinstance(node, dict):
-                where = located(origin, tuple(path), "")
-                raise ConfigError(
-                    [f"{where}is a value, not a section (cannot set {dotted!r})"]
-                )  # fmt: skip
+                _not_a_section(origin, path, dotted)
             if last:
                 node[part] = value
                 break
             child = node.get(part)
             if child is None:
-                child = node[part] = {} if not parts[i + 1].isdigit() else []
+                kind = kind_at((*path, part))
+                if kind == "value":
+                    _not_a_section(origin, [*path, part], dotted)
+                child = node[part] = [] if kind == "list" or parts[i + 1].isdigit() else {}
             node = child
             path.append(part)
     return result
+
+
+def _not_a_section(origin: str, path: list[str | int], dotted: str) -> None:
+    where = located(origin, tuple(path), f"is a value, not a section (cannot set {dotted!r})")
+    raise ConfigError([where])
 
 
 def _index(part: str, node: list[Any], path: list[str | int], origin: str) -> int:
