@@ -10,10 +10,15 @@ effective configuration.  Three kinds of secret are recognised:
   ``secret``, ``token``, ``aws_secret_access_key``, …);
 - any literal secret value already known (``scrub``), for text that mentions one in a
   place neither rule above can see, such as an error message quoting a value.
+
+Loading a configuration registers its secrets (:func:`register_secrets`); the CLI's
+log handler (:class:`RedactingFilter`) and its error printer (:func:`redact_text`)
+then hide them wherever they turn up, even in a message from a library.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -104,3 +109,27 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         if len(secret) >= 3:
             text = text.replace(secret, MASK)
     return text
+
+
+_REGISTERED: set[str] = set()
+
+
+def register_secrets(values: Iterable[str]) -> None:
+    """Remember secret values for this process, so logs and errors can hide them."""
+    _REGISTERED.update(v for v in values if isinstance(v, str) and len(v) >= 3)
+
+
+def redact_text(text: str) -> str:
+    """``text`` with URI passwords and every registered secret replaced by ``***``."""
+    return scrub(text, _REGISTERED)
+
+
+class RedactingFilter(logging.Filter):
+    """A log filter that redacts each record's message (install it on handlers)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact_text(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True

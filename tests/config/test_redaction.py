@@ -74,3 +74,29 @@ def test_trees_are_masked_by_key_and_by_uri() -> None:
 def test_scrub_hides_known_values_anywhere_longest_first() -> None:
     text = "owner is hunter2-admin; password hunter2; port 1"
     assert scrub(text, {"hunter2", "hunter2-admin", "1"}) == "owner is ***; password ***; port 1"
+
+
+def test_loaded_secrets_are_hidden_from_log_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import logging
+
+    from assay.cli.app import configure_logging
+    from assay.config import load_config
+    from assay.redaction import RedactingFilter
+
+    path = tmp_path / "assay.yaml"
+    path.write_text("target: postgresql://u:${PW}@h/db\n", encoding="utf-8")
+    load_config(path, environ={"PW": "log-secret-42"})
+    configure_logging(0, False, "json")
+    handler = logging.getLogger("assay").handlers[0]
+    assert any(isinstance(f, RedactingFilter) for f in handler.filters)
+    stream = io.StringIO()
+    probe = logging.StreamHandler(stream)
+    probe.addFilter(RedactingFilter())
+    log = logging.getLogger("assay.test.redaction")
+    log.addHandler(probe)
+    try:
+        log.warning("could not connect with %s to %s", "log-secret-42", "postgresql://x:y1@h/db")
+    finally:
+        log.removeHandler(probe)
+    assert stream.getvalue() == "could not connect with *** to postgresql://x:***@h/db\n"

@@ -73,6 +73,9 @@ def configure_logging(verbose: int, quiet: bool, log_format: str) -> None:
         from rich.logging import RichHandler
 
         handler = RichHandler(console=err_console, show_path=False, show_time=False)
+    from assay.redaction import RedactingFilter
+
+    handler.addFilter(RedactingFilter())  # secrets from the configuration never in a log line
     root = logging.getLogger("assay")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -115,22 +118,25 @@ def main(
 
 
 def report_error(exc: BaseException) -> None:
-    """Print an error as one line (with the traceback when verbose)."""
+    """Print an error as one line (with the traceback when verbose), secrets redacted."""
+    from assay.redaction import redact_text
+
     if settings.verbose:
         err_console.print_exception(show_locals=False)
+    message = redact_text(str(exc))
     if settings.log_format == "json":
         payload = {
             "level": "error",
             "code": getattr(exc, "code", "internal_error"),
-            "message": str(exc),
+            "message": message,
         }
         print(orjson.dumps(payload).decode(), file=sys.stderr)
         return
     if isinstance(exc, AssayError):
-        err_console.print(f"[bold red]error:[/] {_escape(str(exc))}")
+        err_console.print(f"[bold red]error:[/] {_escape(message)}")
     else:
         err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {_escape(str(exc))} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {_escape(message)} "
             "— this is a bug in assay; run again with -v for the traceback and report it"
         )
 

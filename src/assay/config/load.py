@@ -20,7 +20,7 @@ from assay.config.interpolate import InterpolationError, interpolate
 from assay.config.model import Config
 from assay.config.overrides import COMMAND_LINE, apply_overrides, expand_shorthands
 from assay.errors import ConfigError
-from assay.redaction import secret_values
+from assay.redaction import register_secrets, secret_values
 
 CONFIG_NAMES = ("assay.yaml", "assay.yml")
 log = logging.getLogger(__name__)
@@ -138,6 +138,7 @@ def build_config(
         except InterpolationError as exc:
             raise ConfigError([located(COMMAND_LINE, exc.path, exc.message)]) from None
         secrets |= secret_values({k.rsplit(".", 1)[-1]: v for k, v in given.items()})
+    register_secrets(secrets)  # hidden from logs and errors from now on
     merged = apply_overrides(data, given, origin=COMMAND_LINE) if given else data
     from pydantic import ValidationError
 
