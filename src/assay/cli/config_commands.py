@@ -60,7 +60,9 @@ def init_command(
     ] = Path("."),
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", "-s", help="Data to read (path, glob or URI). Repeatable."),
+        typer.Option(
+            "--source", "-s", help="Data to read (path, glob or URI). Repeatable.", metavar="PATH"
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing assay.yaml.")

@@ -108,7 +108,7 @@ def timeline(stages: tuple[StageEntry, ...], *, width: int = 900, row: int = 22)
                 width=_r(max(plot * seconds / span, 2.0)),
                 height=row - 6,
                 title=f"{stage.name}: {stage.status}, {duration(stage.seconds)}",
-                label=stage.name,
+                label=value_text(stage.name, 18),
                 css=stage.status,
             )
         )
