@@ -7,8 +7,8 @@ import re
 import yaml
 
 from assay.config import Config, build_config
-from tests.conftest import ROOT
 from tests.config.test_config_cli import keys
+from tests.conftest import ROOT
 
 DOC = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
 

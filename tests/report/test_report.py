@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -68,6 +69,9 @@ def test_write_report_is_atomic_and_complete(tmp_path: Path, shop: RunReport) ->
     assert write_report(shop, target) == target
     assert target.read_text(encoding="utf-8") == render_report(shop)
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_an_empty_run_still_renders() -> None:
