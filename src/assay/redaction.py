@@ -33,7 +33,8 @@ _URI_CREDENTIALS = re.compile(
 # separators ignored: ``api_key``, ``apiKey``, ``API-KEY``, ``aws_secret_access_key``,
 # ``sslpassword``, ``client_secret``, ``auth_token``, ``credentials``.
 _SECRET_WORDS = re.compile(
-    r"password|passwd|passphrase|^pass$|pwd|secret|token|apikey|accesskey|privatekey|credential|"
+    r"password|passwd|passphrase|^pass$|pwd|secret|token|apikey|accesskey|accountkey|privatekey|"
+    r"credential|"
     r"authorization|^auth$|sessionkey|^sas$|connectionstring",
     re.IGNORECASE,
 )

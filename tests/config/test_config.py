@@ -500,6 +500,11 @@ def test_the_vocabulary_matches_the_layers_that_use_it() -> None:
 
     assert set(get_args(model.Format)) == {f.value for f in Format}
     assert set(get_args(model.OnError)) == {e.value for e in OnError}
+    from assay.sources import ReadOptions
+
+    assert set(model.ReadConfig.model_fields) <= set(ReadOptions.__dataclass_fields__)
+    options = model.ReadConfig(format="csv", delimiter=";", skip_rows=2).options()
+    assert ReadOptions.from_kwargs(**options).delimiter == ";"
 
 
 def test_configuration_is_layer_one() -> None:

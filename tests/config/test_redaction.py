@@ -40,7 +40,8 @@ def test_the_sources_layer_uses_the_same_helper() -> None:
     "name",
     ["password", "PGPASSWORD", "db_password", "sslpassword", "passwd", "pwd", "secret",
      "client_secret", "aws_secret_access_key", "token", "auth_token", "api_key", "apiKey",
-     "API-KEY", "access_key", "private_key", "credentials", "Authorization", "passphrase"],
+     "API-KEY", "access_key", "private_key", "credentials", "Authorization", "passphrase",
+     "account_key", "connection_string", "sas_token"],
 )  # fmt: skip
 def test_secret_names(name: str) -> None:
     assert is_secret_key(name)
