@@ -1,0 +1,218 @@
+"""The shared backend: PostgreSQL through psycopg 3.
+
+Chunks of records go in with ``COPY … FROM STDIN (FORMAT csv)``, the CSV written by
+Arrow's C++ writer (no Python loop per value).  Content dedup copies a chunk into a
+session temporary table first and inserts the rows whose hash is not current yet, with
+an index on ``(partition_key, content_hash)`` created the first time it is needed (it
+would slow every plain load, so it is not there by default).
+
+Raw records are stored as ``json``, not ``jsonb``: ``json`` keeps the text exactly as
+written (key order, duplicate keys, number spelling), which is what a raw store is
+for, and loads faster; cast to ``jsonb`` in a query when an index or equality is needed.
+The connection URL is shown with its password redacted, and the password is scrubbed
+from every error message.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import orjson
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from assay._deps import require
+from assay.errors import StagingError
+from assay.sources.locate import redact
+from assay.staging.ddl import SCHEMA
+from assay.staging.store import RECORD_COLUMNS, StagingStore
+
+_COLUMNS = "batch_id, file_id, partition_key, record_no, line_no, content_hash, raw"
+_CSV = pacsv.WriteOptions(include_header=False)
+
+
+class PostgresStore(StagingStore):
+    dialect = "postgres"
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        self._psycopg = require("psycopg", extra="postgres", package="psycopg")
+        self.display = redact(url)
+        self._secret = unquote(urlsplit(url).password or "") or None
+        self.read_only = read_only
+        try:
+            self.conn = self._psycopg.connect(
+                url, autocommit=True, connect_timeout=15, application_name="assay"
+            )
+        except self._psycopg.Error as exc:
+            raise StagingError(
+                f"cannot connect to {self.display}: {self._scrub(exc)}",
+                hint="check the URL, that the server is running, and the credentials",
+                code="unreachable",
+            ) from None
+        # json stays text: the raw record exactly as stored, not a re-serialized dict.
+        text_loader = require("psycopg.types.string", extra="postgres").TextLoader
+        self.conn.adapters.register_loader("json", text_loader)
+        self.conn.adapters.register_loader("jsonb", text_loader)
+        if read_only:
+            self.conn.execute("SET default_transaction_read_only = on")
+        self._dedup_ready = False
+
+    # ------------------------------------------------------------- primitives
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        try:
+            cursor = self.conn.execute(self.render(sql), list(params) or None)
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from None
+        return cursor.rowcount
+
+    def execute_raw(self, sql: str) -> None:
+        try:
+            self.conn.execute(sql)
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        try:
+            cursor = self.conn.execute(self.render(sql), list(params) or None)
+            names = [d.name for d in cursor.description or []]
+            return names, cursor.fetchall() if cursor.description else []
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def stream(
+        self, sql: str, params: Sequence[Any] = (), rows: int = 10_000
+    ) -> Iterator[pa.RecordBatch]:
+        try:
+            with self.conn.transaction(), self.conn.cursor(name="assay_stream") as cursor:
+                cursor.itersize = rows
+                cursor.execute(sql, list(params) or None)
+                names = [d.name for d in cursor.description or []]
+                while True:
+                    part = cursor.fetchmany(rows)
+                    if not part:
+                        break
+                    yield _to_batch(names, part)
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        try:
+            with self.conn.transaction():
+                yield
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def use_staging_names(self) -> None:
+        self.execute_raw(f"SET search_path TO {SCHEMA}, public")
+
+    def _lock_for_migration(self) -> None:
+        self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('assay_staging.migrate'))")
+
+    def prepare_dedup(self) -> None:
+        if self._dedup_ready:
+            return
+        self.execute_raw(
+            f"CREATE INDEX IF NOT EXISTS records_content ON {SCHEMA}.records "
+            "(partition_key, content_hash)"
+        )
+        self.execute_raw(
+            "CREATE TEMP TABLE IF NOT EXISTS __assay_chunk "
+            "(record_no bigint, line_no bigint, content_hash text, raw text)"
+        )
+        self._dedup_ready = True
+
+    def load_records(
+        self, chunk: pa.Table, *, batch_id: int, file_id: int, partition: str, dedup: bool
+    ) -> int:
+        chunk = chunk.select(list(RECORD_COLUMNS))
+        try:
+            with self.conn.cursor() as cursor:
+                if not dedup:
+                    n = chunk.num_rows
+                    full = pa.table(
+                        {
+                            "batch_id": pa.repeat(pa.scalar(batch_id, pa.int64()), n),
+                            "file_id": pa.repeat(pa.scalar(file_id, pa.int64()), n),
+                            "partition_key": pa.repeat(pa.scalar(partition, pa.string()), n),
+                            **{name: chunk.column(name) for name in RECORD_COLUMNS},
+                        }
+                    )
+                    self._copy(cursor, f"{SCHEMA}.records ({_COLUMNS})", full)
+                    return n
+                self.prepare_dedup()
+                cursor.execute("TRUNCATE __assay_chunk")
+                self._copy(cursor, "__assay_chunk (record_no, line_no, content_hash, raw)", chunk)
+                cursor.execute(
+                    f"""INSERT INTO {SCHEMA}.records ({_COLUMNS})
+                    SELECT %s, %s, %s, d.record_no, d.line_no, d.content_hash, d.raw::json
+                    FROM (SELECT DISTINCT ON (c.content_hash) c.* FROM __assay_chunk c
+                          WHERE NOT EXISTS (
+                              SELECT 1 FROM {SCHEMA}.current_records r
+                              WHERE r.partition_key = %s AND r.content_hash = c.content_hash)
+                          ORDER BY c.content_hash, c.record_no) d
+                    ORDER BY d.record_no""",
+                    (batch_id, file_id, partition, partition),
+                )
+                return cursor.rowcount
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def _copy(self, cursor: Any, target: str, table: pa.Table) -> None:
+        buffer = io.BytesIO()
+        pacsv.write_csv(table, buffer, _CSV)
+        with cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getbuffer())
+
+    def load_quarantine(self, rows: pa.Table) -> None:
+        names = ", ".join(rows.column_names)
+        try:
+            with (
+                self.conn.cursor() as cursor,
+                cursor.copy(f"COPY {SCHEMA}.quarantine ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows.to_pylist():
+                    copy.write_row(list(row.values()))
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def create_view(self, name: str, select_sql: str, *, replace: bool) -> None:
+        head = "CREATE OR REPLACE VIEW" if replace else "CREATE VIEW"
+        ident = self._psycopg.sql.Identifier(SCHEMA, name).as_string(self.conn)
+        self.execute_raw(f"{head} {ident} AS {select_sql}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------- errors
+    def _scrub(self, exc: BaseException) -> str:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if self._secret:
+            text = text.replace(self._secret, "***")
+        return redact(text)
+
+    def _error(self, exc: BaseException) -> StagingError:
+        return StagingError(f"{self.display}: {self._scrub(exc)}", code="query_failed")
+
+
+def _to_batch(names: list[str], rows: list[tuple]) -> pa.RecordBatch:
+    columns = []
+    for i in range(len(names)):
+        values = [row[i] for row in rows]
+        if any(isinstance(v, dict | list) for v in values):
+            values = [None if v is None else orjson.dumps(v).decode() for v in values]
+        columns.append(pa.array(values))
+    return pa.record_batch(columns, names=_unique(names))
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
