@@ -6,6 +6,8 @@ from assay.cli import (  # noqa: F401  (registers the commands)
     infer_commands,
     read_commands,
     schema_commands,
+    stage_commands,
+    stage_inspect,
 )
 from assay.cli.app import app
 

@@ -470,3 +470,9 @@ def read_json_batches(chunks: Iterator[_Lines], reader: JsonRecordReader) -> Ite
 
 
 LineChunks = Callable[[], Iterator[_Lines]]
+
+
+def parse_lines(data: bytes, first_record: int, reader: JsonRecordReader) -> SourceBatch | None:
+    """Parse newline-separated JSON records held elsewhere (e.g. read back from a staging
+    store) exactly as a JSON Lines file would be parsed."""
+    return reader.batch(_Lines(data, first_record, None, None))

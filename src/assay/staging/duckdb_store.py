@@ -78,7 +78,13 @@ class DuckDBStore(StagingStore):
             relation = self.conn.sql(sql, params=list(params) if params else None)
             if relation is None:  # not a query
                 return
-            yield from relation.to_arrow_reader(rows)
+            reader = relation.to_arrow_reader(rows)
+            empty = True
+            for batch in reader:
+                empty = False
+                yield batch
+            if empty:  # keep the column names of an empty result
+                yield pa.RecordBatch.from_pylist([], schema=reader.schema)
         except duckdb.Error as exc:
             raise _error(self.path, exc) from None
 

@@ -20,8 +20,10 @@ def partition_stats(store: StagingStore) -> Rows:
     """Per partition, over current file versions."""
     return store.fetch(
         f"""SELECT p.partition_key AS partition, count(*) AS files,
-            CAST(sum(p.records_read) AS BIGINT) AS records_read, CAST(sum(p.records_staged) AS BIGINT) AS records_staged,
-            CAST(sum(p.duplicates) AS BIGINT) AS duplicates, CAST(sum(p.quarantined) AS BIGINT) AS quarantined,
+            CAST(sum(p.records_read) AS BIGINT) AS records_read,
+            CAST(sum(p.records_staged) AS BIGINT) AS records_staged,
+            CAST(sum(p.duplicates) AS BIGINT) AS duplicates,
+            CAST(sum(p.quarantined) AS BIGINT) AS quarantined,
             CAST(sum(f.size_bytes) AS BIGINT) AS bytes, min(f.batch_id) AS first_batch,
             max(f.batch_id) AS last_batch
         FROM {SCHEMA}.file_partitions p JOIN {SCHEMA}.files f ON f.file_id = p.file_id

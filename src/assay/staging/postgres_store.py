@@ -91,11 +91,15 @@ class PostgresStore(StagingStore):
                 cursor.itersize = rows
                 cursor.execute(sql, list(params) or None)
                 names = [d.name for d in cursor.description or []]
+                empty = True
                 while True:
                     part = cursor.fetchmany(rows)
                     if not part:
                         break
+                    empty = False
                     yield _to_batch(names, part)
+                if empty:  # keep the column names of an empty result
+                    yield _to_batch(names, [])
         except self._psycopg.Error as exc:
             raise self._error(exc) from None
 

@@ -19,6 +19,7 @@ rendering calls the ``assay_staging.try_cast_*`` helpers the migration created.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
@@ -180,7 +181,7 @@ class StagingPostgres(Postgres):
     """PostgreSQL with safe casts: only what differs from sqlglot's dialect."""
 
     class Generator(Postgres.Generator):
-        TRANSFORMS = {
+        TRANSFORMS: ClassVar[dict] = {
             **Postgres.Generator.TRANSFORMS,
             exp.TryCast: _pg_try_cast,
             exp.StrToTime: _pg_str_to_time,
