@@ -112,6 +112,11 @@ class DuckDBStore(StagingStore):
         except duckdb.Error as exc:
             raise _error(self.path, exc) from None
 
+    def own_files(self) -> set[str]:
+        if self.path == ":memory:":
+            return set()
+        return {self.path, self.path + ".wal", self.path + ".tmp"}
+
     def use_staging_names(self) -> None:
         self.conn.execute(f"SET search_path = '{SCHEMA},main'")
 

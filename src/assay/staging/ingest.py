@@ -98,6 +98,8 @@ def ingest(
         raise UsageError("nothing to stage: give files, directories, globs or URIs")
     read = ReadOptions.from_kwargs(**options.read)
     resources, errors = _locate(inputs, read)
+    own = store.own_files()
+    resources = [r for r in resources if r.uri not in own]  # the store itself, if inside
     if not resources:
         raise errors[0] if errors else UsageError("the inputs name no files")
     if options.dedup.content:

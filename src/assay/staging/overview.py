@@ -19,7 +19,7 @@ _SUPERSEDED = f"SELECT file_id FROM {SCHEMA}.files WHERE superseded_by IS NOT NU
 def partition_stats(store: StagingStore) -> Rows:
     """Per partition, over current file versions."""
     return store.fetch(
-        f"""SELECT p.partition_key AS partition, count(*) AS files,
+        f"""SELECT p.partition_key AS partition, count(DISTINCT f.uri) AS files,
             CAST(sum(p.records_read) AS BIGINT) AS records_read,
             CAST(sum(p.records_staged) AS BIGINT) AS records_staged,
             CAST(sum(p.duplicates) AS BIGINT) AS duplicates,

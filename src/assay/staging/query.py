@@ -28,7 +28,7 @@ from assay.staging.store import StagingStore
 _READS = (exp.Select, exp.SetOperation, exp.Values, exp.Describe, exp.Subquery)
 _FILE_COLUMNS = (
     "file_id, batch_id, uri, version, status, size_bytes, modified_at, checksum, format, "
-    "partitions, detection, records_read, records_staged, duplicates, quarantined"
+    "detection, records_read, records_staged, duplicates, quarantined"
 )
 
 
@@ -44,6 +44,8 @@ def _as_of_sources(batch: int) -> dict[str, str]:
         f"AND file_id NOT IN ({superseded})",
         "files": f"SELECT {_FILE_COLUMNS}, CASE WHEN superseded_by <= {n} THEN superseded_by "
         f"END AS superseded_by, error, staged_at FROM {SCHEMA}.files WHERE batch_id <= {n}",
+        "file_partitions": f"SELECT * FROM {SCHEMA}.file_partitions WHERE file_id IN "
+        f"(SELECT file_id FROM {SCHEMA}.files WHERE batch_id <= {n})",
         "quarantine": f"SELECT * FROM {SCHEMA}.quarantine WHERE batch_id <= {n}",
         "batches": f"SELECT * FROM {SCHEMA}.batches WHERE batch_id <= {n}",
     }

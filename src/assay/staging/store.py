@@ -123,6 +123,10 @@ class StagingStore(ABC):
     def use_staging_names(self) -> None:
         """Let unqualified names find the staging tables and views (for user SQL)."""
 
+    def own_files(self) -> set[str]:
+        """Local files that are the store itself (never staged as input)."""
+        return set()
+
     def prepare_dedup(self) -> None:
         """Get ready for content dedup (an index, where the engine needs one)."""
         return None
