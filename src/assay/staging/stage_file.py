@@ -9,6 +9,7 @@ all: a reading error rolls it back and the file is recorded as failed instead.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from assay.staging.fingerprint import BackgroundChecksum, FileStat
 from assay.staging.options import IngestOptions
 from assay.staging.store import Counts, FileInfo, StagingStore
 
+log = logging.getLogger(__name__)
 RecordsCallback = Callable[[str, int, float, "int | None"], None]
 
 
@@ -67,6 +69,7 @@ class FileStager:
             )
             if replace is not None:
                 store.supersede(replace.file_id, self.batch_id)
+            log.info("%s: staging as version %d (file %d)", resource.uri, version, file_id)
             for stream in open_resource(resource, self.read, pending.append, None):
                 partition = self.options.partition or stream.name
                 part = partitions.setdefault(partition, Counts())
@@ -115,6 +118,7 @@ class FileStager:
             )
             counts.records_staged += staged
             counts.duplicates += part.num_rows - staged
+            log.debug("file %d: loaded %d record(s) into %s", file_id, staged, partition)
 
     def _set_aside(
         self,
