@@ -120,17 +120,20 @@ def test_query_formats_and_refuses_writes(db: str) -> None:
 def test_batches_history_and_sample(db: str) -> None:
     invoke("stage", "ingest", str(SHOP), "--db", db, "--dedup", "none")
     code, out, _ = invoke("stage", "batches", "--db", db, "--format", "json")
+    assert code == 0
     batches = json.loads(out)
     assert [(b["batch"], b["records_staged"]) for b in batches] == [(2, 3197), (1, 3197)]
     code, out, _ = invoke("stage", "history", "--db", db, "--format", "csv")
+    assert code == 0
     history = list(csv.DictReader(io.StringIO(out)))
     assert [h["current_records"] for h in history] == ["3197", "6394"]
     code, out, _ = invoke(
         "stage", "sample", "--db", db, "--partition", "orders", "--limit", "2", "--format", "json"
     )
+    assert code == 0
     sample = json.loads(out)
     assert len(sample) == 2 and all(json.loads(s["raw"])["order_id"] for s in sample)
-    _code, out, _ = invoke(
+    code, out, _ = invoke(
         "stage",
         "query",
         "SELECT count(*) AS n FROM current_records",
@@ -141,7 +144,7 @@ def test_batches_history_and_sample(db: str) -> None:
         "--format",
         "csv",
     )
-    assert out.splitlines() == ["n", "3197"]
+    assert (code, out.splitlines()) == (0, ["n", "3197"])
 
 
 def test_infer_db_then_view_create_as_a_user_would(db: str, tmp_path: Path) -> None:
