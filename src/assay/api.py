@@ -89,3 +89,19 @@ def _infer_store(
             records=sum(p.records for p in parts),
         )
     return schema, version
+
+
+def stage(inputs: str | list[str] | None, *, db: str | None = None, **options: Any) -> Any:
+    """Stage files, directories, globs or URIs into a staging store; returns the
+    :class:`assay.staging.IngestReport`.
+
+    Options: ``dedup`` (none, path, content, both; default path), ``partition``,
+    ``batch_size``, ``resume``, ``read`` (reading options). ``db`` as for
+    :func:`infer_staged`.
+    """
+    from assay.staging import IngestOptions, ingest
+    from assay.staging.connect import open_store
+
+    paths = [inputs] if isinstance(inputs, str) else inputs
+    with open_store(db) as store:
+        return ingest(store, paths, IngestOptions(**options))
