@@ -156,10 +156,12 @@ def _pg_server(dsn: str | None) -> Any:
     return pg_server.start()
 
 
-def _ratio(runs: list[dict[str, Any]], reference: str, case: str) -> dict[str, Any]:
+def _ratio(runs: list[dict[str, Any]], reference: str, case: str) -> dict[str, Any] | None:
     ref = {r["round"]: r["seconds"] for r in runs if r["case"] == reference}
     ours = {r["round"]: r["seconds"] for r in runs if r["case"] == case}
     shares = [100 * ref[k] / ours[k] for k in sorted(ref) if k in ours]
+    if not shares:
+        return None
     return {
         "reference": reference,
         "case": case,
@@ -178,6 +180,7 @@ def main() -> None:
     parser.add_argument("--pg", default=None, help="PostgreSQL DSN (default: a throwaway one)")
     parser.add_argument("--no-pg", action="store_true", help="DuckDB cases only")
     parser.add_argument("--json", default=None, help="write the measurements here")
+    parser.add_argument("--cases", default=None, help="comma-separated subset of the cases")
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
     if args.child:
@@ -192,6 +195,8 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     pg = None if args.no_pg else _pg_server(args.pg)
     cases = DUCKDB_CASES + (() if pg is None else PG_CASES)
+    if args.cases:
+        cases = tuple(c for c in cases if c in args.cases.split(","))
     _warm(path)
     runs: list[dict[str, Any]] = []
     try:
@@ -229,6 +234,7 @@ def main() -> None:
     }
     if pg is not None:
         summary["ratios"].append(_ratio(runs, "psql-copy", "assay-postgres"))
+    summary["ratios"] = [r for r in summary["ratios"] if r is not None]
     for case in cases:
         seconds = [r["seconds"] for r in runs if r["case"] == case]
         median = statistics.median(seconds)

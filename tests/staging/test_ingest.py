@@ -250,3 +250,18 @@ def test_nothing_to_stage_is_a_usage_error(store: StagingStore, tmp_path: Path) 
     missing = tmp_path / "nope.csv"
     with pytest.raises(Exception, match="no such file or directory"):
         ingest(store, [str(missing)])
+
+
+def test_tabs_backslashes_and_odd_partition_keys_survive_the_bulk_load(
+    store: StagingStore, tmp_path: Path
+) -> None:
+    lines = ['{"a":\t"tab \\t and backslash \\\\ inside"}', '{"path": "C:\\\\temp\\\\new"}']
+    path = write_jsonl(tmp_path / "odd.jsonl", lines)
+    key = "odd\tkey \\N with\\backslash"
+    ingest(store, [str(path)], IngestOptions(partition=key))
+    stored = rows(
+        store,
+        "SELECT partition_key, line_no, CAST(raw AS VARCHAR) FROM assay_staging.records "
+        "ORDER BY record_no",
+    )
+    assert stored == [(key, 1, lines[0]), (key, 2, lines[1])]

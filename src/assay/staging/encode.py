@@ -20,22 +20,49 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from assay.sources.json_reader import check_record
 from assay.sources.model import SourceBatch
 from assay.sources.raw_records import RAW_COLUMN
 
-_RAW = """SELECT record_no, line_no, md5(raw) AS content_hash, raw,
-    json_valid(raw) AND starts_with(raw, '{') AS ok,
-    contains(raw, ',}') OR contains(raw, ',]') OR contains(raw, 'NaN') OR contains(raw, 'nan')
-    OR contains(raw, 'Inf') OR contains(raw, 'inf') OR contains(raw, 'NAN')
-    OR contains(raw, 'INF') OR contains(raw, ',' || chr(9))
-    OR (contains(raw, ', ') AND regexp_matches(raw, ',\\s+[\\]}]')) AS suspect
-FROM __assay_raw WHERE raw IS NOT NULL"""
+_SUSPECT = """contains(raw, ',}') OR contains(raw, ',]') OR contains(raw, 'NaN')
+    OR contains(raw, 'nan') OR contains(raw, 'Inf') OR contains(raw, 'inf')
+    OR contains(raw, 'NAN') OR contains(raw, 'INF')
+    OR regexp_matches(raw, ',\\s+[\\]}]')"""
+_RAW = """SELECT md5(raw) AS content_hash, json_valid(raw) AND starts_with(raw, '{{') AS ok,
+    {suspect} AS suspect FROM __assay_raw"""
+# Traces of what DuckDB's parser accepts beyond the JSON grammar, looked for in a whole
+# chunk first (a fast substring search each): only a chunk where one occurs (often
+# harmlessly, inside a string) pays for the per-record checks.
+_TRACES = (
+    b",]",
+    b",}",
+    b", ",
+    b",\t",
+    b",\r",
+    b",\n",
+    b"NaN",
+    b"nan",
+    b"NAN",
+    b"Inf",
+    b"inf",
+    b"INF",
+)
 _ROWS = """SELECT raw, md5(raw) AS content_hash FROM (
     SELECT to_json(__assay_row) AS raw FROM __assay_rows AS __assay_row)"""
 _COLUMNS = ("record_no", "line_no", "content_hash", "raw")
+
+
+def _data(texts: pa.Array) -> bytes:
+    """The characters of all the texts, back to back (one copy of the data buffer)."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    if len(texts) == 0:
+        return b""
+    width = np.int64 if pa.types.is_large_string(texts.type) else np.int32
+    offsets = np.frombuffer(texts.buffers()[1], dtype=width)
+    first, last = int(offsets[texts.offset]), int(offsets[texts.offset + len(texts)])
+    return texts.buffers()[2].to_pybytes()[first:last]
 
 
 @dataclass
@@ -94,34 +121,40 @@ class RecordEncoder:
         return Encoded(table)
 
     def _raw(self, texts: pa.Array, numbers: np.ndarray, lines: pa.Array) -> Encoded:
-        source = pa.table(
-            {"record_no": pa.array(numbers, pa.int64()), "line_no": lines, "raw": texts}
-        )
-        self.conn.register("__assay_raw", source)
+        # DuckDB returns only the hashes and two flags; the texts themselves are handed on
+        # as they are (no copy of the data unless rows must be dropped).
+        data = _data(texts)
+        suspect = _SUSPECT if any(trace in data for trace in _TRACES) else "false"
+        self.conn.register("__assay_raw", pa.table({"raw": texts}))
         try:
-            out = self.conn.sql(_RAW).to_arrow_table()
+            out = self.conn.sql(_RAW.format(suspect=suspect)).to_arrow_table()
         finally:
             self.conn.unregister("__assay_raw")
-        ok = out.column("ok").combine_chunks()
-        suspect = out.column("suspect").combine_chunks()
-        clean = pc.and_(ok, pc.invert(suspect))
-        if pc.all(clean).as_py():
-            return Encoded(out.select(list(_COLUMNS)))
-        # The few texts DuckDB rejected or might have accepted too leniently: decide
-        # each one as the reading layer would.
-        check = np.flatnonzero(~np.asarray(clean.fill_null(False)))
-        keep = np.asarray(clean.fill_null(False)).copy()
+        table = pa.table(
+            {
+                "record_no": pa.array(numbers, pa.int64()),
+                "line_no": lines,
+                "content_hash": out.column("content_hash"),
+                "raw": texts,
+            }
+        )
+        ok = np.asarray(out.column("ok").combine_chunks().fill_null(False))
+        clean = ok & ~np.asarray(out.column("suspect").combine_chunks().fill_null(False))
+        if clean.all():
+            return Encoded(table)
+        # The few texts DuckDB rejected or might have accepted too leniently: decide each
+        # one as the reading layer would.  A null text was set aside by the reader already.
+        keep = clean.copy()
         rejected: list[Rejected] = []
-        raw = out.column("raw")
-        for i in check:
-            text = raw[int(i)].as_py()
+        for i in np.flatnonzero(~clean):
+            text = texts[int(i)].as_py()
+            if text is None:
+                continue
             problem = check_record(text.encode("utf-8"))
-            if problem is None and ok[int(i)].as_py():
+            if problem is None and ok[i]:
                 keep[i] = True
                 continue
             code, reason = problem or ("invalid_json", "invalid JSON")
-            line = out.column("line_no")[int(i)].as_py()
-            rejected.append(
-                Rejected(out.column("record_no")[int(i)].as_py(), line, text, code, reason)
-            )
-        return Encoded(out.select(list(_COLUMNS)).filter(pa.array(keep)), rejected)
+            line = lines[int(i)].as_py()
+            rejected.append(Rejected(int(numbers[i]), line, text, code, reason))
+        return Encoded(table.filter(pa.array(keep)), rejected)

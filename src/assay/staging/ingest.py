@@ -25,7 +25,7 @@ from assay.errors import AssayError, InputError, UsageError
 from assay.sources.locate import Resource, locate
 from assay.sources.source import ReadOptions
 from assay.staging.encode import RecordEncoder
-from assay.staging.fingerprint import BackgroundChecksum, checksum, stat
+from assay.staging.fingerprint import BackgroundChecksum, FileStat, checksum, stat
 from assay.staging.options import Dedup, IngestOptions
 from assay.staging.stage_file import FileStager
 from assay.staging.store import Counts, StagingStore
@@ -137,7 +137,7 @@ def ingest(
             report.counts.add(outcome.counts)
             if outcome.exception is not None:
                 report.errors.append(outcome.exception)
-        status = "complete" if not report.count("failed") else "complete_with_errors"
+        status = "complete" if not report.errors else "complete_with_errors"
         store.finish_batch(batch_id, status, _summary(report))
     except KeyboardInterrupt:
         _finish_quietly(store, batch_id, "interrupted", "interrupted by the user")
@@ -165,7 +165,10 @@ def _one_file(
         current = store.current_file(resource.uri)
         if current is not None:
             if current.size_bytes == info.size:
-                digest = checksum(resource)
+                try:
+                    digest = checksum(resource)
+                except AssayError as exc:
+                    return _failed(stager, resource, info, exc, tracker)
                 if digest == current.checksum:
                     with store.transaction():
                         store.add_to_batch(stager.batch_id, Counts(), skipped=1)
@@ -180,10 +183,7 @@ def _one_file(
     try:
         staged = stager.stage(resource, info, replace, digest or pending, tracker.records)
     except AssayError as exc:
-        stager.record_failure(resource, info, exc)
-        log.warning("%s: not staged: %s", resource.uri, exc)
-        tracker.file_done(resource, 0)
-        return FileOutcome(resource.uri, "failed", error=str(exc), exception=exc)
+        return _failed(stager, resource, info, exc, tracker)
     status = "replaced" if replace is not None else "staged"
     c = staged.counts
     log.info(
@@ -197,6 +197,15 @@ def _one_file(
     )
     tracker.file_done(resource, c.records_read)
     return FileOutcome(resource.uri, status, staged.counts, staged.version)
+
+
+def _failed(
+    stager: FileStager, resource: Resource, info: FileStat, exc: AssayError, tracker: _Tracker
+) -> FileOutcome:
+    stager.record_failure(resource, info, exc)
+    log.warning("%s: not staged: %s", resource.uri, exc)
+    tracker.file_done(resource, 0)
+    return FileOutcome(resource.uri, "failed", error=str(exc), exception=exc)
 
 
 class _Tracker:

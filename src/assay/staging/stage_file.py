@@ -2,7 +2,9 @@
 
 Every stream of the file (a CSV, a JSON document, each member of a zip archive, each
 sheet of a workbook) is read batch by batch; JSON records are taken as written
-(:meth:`assay.sources.Stream.raw_batches`), other formats as Arrow rows.  Nothing is
+(:meth:`assay.sources.Stream.raw_batches`), other formats as Arrow rows.  Reading and
+encoding run on a thread a couple of chunks ahead of the loading
+(:func:`assay.staging.background.in_background`).  Nothing is
 committed until the whole file has been read, so a file is staged completely or not at
 all: a reading error rolls it back and the file is recorded as failed instead.
 """
@@ -10,14 +12,15 @@ all: a reading error rolls it back and the file is recorded as failed instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from assay.errors import AssayError, InputError
 from assay.sources.locate import Resource
 from assay.sources.model import OnError, QuarantinedRecord
 from assay.sources.source import ReadOptions, open_resource
+from assay.staging.background import in_background
 from assay.staging.encode import Encoded, RecordEncoder
 from assay.staging.fingerprint import BackgroundChecksum, FileStat
 from assay.staging.options import IngestOptions
@@ -25,6 +28,30 @@ from assay.staging.store import Counts, FileInfo, StagingStore
 
 log = logging.getLogger(__name__)
 RecordsCallback = Callable[[str, int, float, "int | None"], None]
+
+
+@dataclass
+class _StreamStart:
+    partition: str
+    detection: dict[str, Any]
+    format: str
+    estimate: int | None
+    member: str | None
+    quarantined: list[QuarantinedRecord] = field(default_factory=list)
+
+
+@dataclass
+class _Chunk:
+    encoded: Encoded
+    slices: list[tuple[Any, int]]  # prepared for the store, with their record counts
+    quarantined: list[QuarantinedRecord]
+
+
+@dataclass
+class _StreamEnd:
+    quarantined: list[QuarantinedRecord]
+    records_read: int
+    records_quarantined: int
 
 
 @dataclass
@@ -70,26 +97,31 @@ class FileStager:
             if replace is not None:
                 store.supersede(replace.file_id, self.batch_id)
             log.info("%s: staging as version %d (file %d)", resource.uri, version, file_id)
-            for stream in open_resource(resource, self.read, pending.append, None):
-                partition = self.options.partition or stream.name
-                part = partitions.setdefault(partition, Counts())
-                detections.append(stream.detection.to_dict())
-                formats.append(str(stream.detection.format))
-                raw = stream.has_raw_records
-                batches = stream.raw_batches() if raw else stream.batches()
-                estimate = stream.detection.estimated_rows
-                done = counts.records_staged + counts.duplicates
-                for batch in batches:
-                    encoded = self.encoder.encode(batch)
-                    self._load(encoded, file_id, partition, part)
-                    self._set_aside(encoded, pending, resource.uri, stream.detection.member)
-                    part.quarantined += len(encoded.rejected)
+            part = Counts()
+            partition = ""
+            member: str | None = None
+            estimate: int | None = None
+            done = 0
+            for event in in_background(self._read(resource, file_id)):
+                if isinstance(event, _StreamStart):
+                    partition, member, estimate = event.partition, event.member, event.estimate
+                    part = partitions.setdefault(partition, Counts())
+                    detections.append(event.detection)
+                    formats.append(event.format)
+                    done = counts.records_staged + counts.duplicates
+                    continue
+                pending.extend(event.quarantined)
+                if isinstance(event, _Chunk):
+                    self._load(event, file_id, partition, part)
+                    self._set_aside(event.encoded, pending, resource.uri, member)
+                    part.quarantined += len(event.encoded.rejected)
                     self._flush(pending, file_id, partition)
                     seen = done + part.records_staged + part.duplicates
                     on_records(resource.uri, seen, seen / estimate if estimate else 0.0, info.size)
+                    continue
                 self._flush(pending, file_id, partition)
-                part.records_read += stream.records_read + stream.records_quarantined
-                part.quarantined += stream.records_quarantined
+                part.records_read += event.records_read + event.records_quarantined
+                part.quarantined += event.records_quarantined
                 counts = _total(partitions)
             checksum = digest if isinstance(digest, str) else digest.result()
             store.end_file(
@@ -104,20 +136,60 @@ class FileStager:
             store.add_to_batch(self.batch_id, counts, staged=1, size=info.size or 0)
         return Staged(file_id, version, counts)
 
-    def _load(self, encoded: Encoded, file_id: int, partition: str, counts: Counts) -> None:
-        table = encoded.table
-        step = self.options.batch_size
-        for start in range(0, table.num_rows, step):
-            part = table.slice(start, step)
+    def _read(
+        self, resource: Resource, file_id: int
+    ) -> Iterator[_StreamStart | _Chunk | _StreamEnd]:
+        """The file's streams, read, encoded and prepared for loading (on the background
+        thread), in slices of at most ``batch_size`` records."""
+        sink: list[QuarantinedRecord] = []
+
+        def taken() -> list[QuarantinedRecord]:
+            out = sink[:]
+            sink.clear()
+            return out
+
+        for stream in open_resource(resource, self.read, sink.append, None):
+            detection = stream.detection
+            yield _StreamStart(
+                self.options.partition or stream.name,
+                detection.to_dict(),
+                str(detection.format),
+                detection.estimated_rows,
+                detection.member,
+            )
+            batches = stream.raw_batches() if stream.has_raw_records else stream.batches()
+            partition = self.options.partition or stream.name
+            step = self.options.batch_size
+            for batch in batches:
+                encoded = self.encoder.encode(batch)
+                table = encoded.table
+                slices = [
+                    (
+                        self.store.prepare_records(
+                            table.slice(start, step),
+                            batch_id=self.batch_id,
+                            file_id=file_id,
+                            partition=partition,
+                            dedup=self.options.dedup.content,
+                        ),
+                        min(step, table.num_rows - start),
+                    )
+                    for start in range(0, table.num_rows, step)
+                ]
+                yield _Chunk(encoded, slices, taken())
+            yield _StreamEnd(taken(), stream.records_read, stream.records_quarantined)
+
+    def _load(self, chunk: _Chunk, file_id: int, partition: str, counts: Counts) -> None:
+        for prepared, rows in chunk.slices:
             staged = self.store.load_records(
-                part,
+                prepared,
                 batch_id=self.batch_id,
                 file_id=file_id,
                 partition=partition,
                 dedup=self.options.dedup.content,
             )
             counts.records_staged += staged
-            counts.duplicates += part.num_rows - staged
+            counts.duplicates += rows - staged
             log.debug("file %d: loaded %d record(s) into %s", file_id, staged, partition)
 
     def _set_aside(

@@ -104,11 +104,19 @@ class StagingStore(ABC):
     def transaction(self) -> AbstractContextManager[None]:
         """Everything inside commits together or not at all."""
 
+    def prepare_records(
+        self, chunk: pa.Table, *, batch_id: int, file_id: int, partition: str, dedup: bool
+    ) -> Any:
+        """Turn encoded records into what :meth:`load_records` loads fastest (called on
+        the reading thread, so it overlaps the previous load).  Default: as they are."""
+        return chunk
+
     @abstractmethod
     def load_records(
-        self, chunk: pa.Table, *, batch_id: int, file_id: int, partition: str, dedup: bool
+        self, chunk: Any, *, batch_id: int, file_id: int, partition: str, dedup: bool
     ) -> int:
-        """Bulk-load encoded records (columns :data:`RECORD_COLUMNS`); with ``dedup``,
+        """Bulk-load encoded records (columns :data:`RECORD_COLUMNS`, or what
+        :meth:`prepare_records` made of them); with ``dedup``,
         skip those whose hash is already current in the partition or repeated in the
         chunk.  Returns the number staged."""
 
