@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from assay.errors import StagingError
 from assay.staging.ddl import SCHEMA
+from assay.staging.encode import Rejected
 from assay.staging.store import RECORD_COLUMNS, StagingStore
 
 _INSERT = f"""INSERT INTO {SCHEMA}.records
@@ -122,13 +123,13 @@ class DuckDBStore(StagingStore):
 
     def load_records(
         self, chunk: pa.Table, *, batch_id: int, file_id: int, partition: str, dedup: bool
-    ) -> int:
+    ) -> tuple[int, list[Rejected]]:
         chunk = chunk.select(list(RECORD_COLUMNS))
         self.conn.register("__assay_chunk", chunk)
         try:
             if dedup:
-                return self.execute(_INSERT_DEDUP, (batch_id, file_id, partition, partition))
-            return self.execute(_INSERT, (batch_id, file_id, partition))
+                return self.execute(_INSERT_DEDUP, (batch_id, file_id, partition, partition)), []
+            return self.execute(_INSERT, (batch_id, file_id, partition)), []
         finally:
             self.conn.unregister("__assay_chunk")
 

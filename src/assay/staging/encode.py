@@ -7,10 +7,12 @@ as their own text (:meth:`assay.sources.Stream.raw_batches`) and are checked wit
 ``json_valid``.  The hash is the MD5 of the raw text, in hex: stable across engines and
 versions, and only used to recognise identical records, not for security.
 
-DuckDB's JSON parser is more lenient than the JSON grammar (trailing commas, NaN and
-Infinity) and than the parser that reads JSON files elsewhere in assay; texts that
-might rely on that are checked again with :func:`check_record`, so the records set
-aside here are exactly those the reading layer would set aside, with the same reasons.
+A JSON text is valid when DuckDB's parser accepts it and it is an object: the same
+parser that checks the DuckDB store's ``JSON`` column, so a chunk never fails there.  It
+is a little more lenient than the JSON grammar (it reads ``NaN``, ``Infinity`` and
+trailing commas); PostgreSQL's ``json`` is not, and its store sets such records aside
+when ``COPY`` refuses them (:mod:`assay.staging.postgres_store`).  Reasons come from
+:func:`check_record`, as the reading layer gives them.
 """
 
 from __future__ import annotations
@@ -25,44 +27,11 @@ from assay.sources.json_reader import check_record
 from assay.sources.model import SourceBatch
 from assay.sources.raw_records import RAW_COLUMN
 
-_SUSPECT = """contains(raw, ',}') OR contains(raw, ',]') OR contains(raw, 'NaN')
-    OR contains(raw, 'nan') OR contains(raw, 'Inf') OR contains(raw, 'inf')
-    OR contains(raw, 'NAN') OR contains(raw, 'INF')
-    OR regexp_matches(raw, ',\\s+[\\]}]')"""
-_RAW = """SELECT md5(raw) AS content_hash, json_valid(raw) AND starts_with(raw, '{{') AS ok,
-    {suspect} AS suspect FROM __assay_raw"""
-# Traces of what DuckDB's parser accepts beyond the JSON grammar, looked for in a whole
-# chunk first (a fast substring search each): only a chunk where one occurs (often
-# harmlessly, inside a string) pays for the per-record checks.
-_TRACES = (
-    b",]",
-    b",}",
-    b", ",
-    b",\t",
-    b",\r",
-    b",\n",
-    b"NaN",
-    b"nan",
-    b"NAN",
-    b"Inf",
-    b"inf",
-    b"INF",
-)
+_RAW = """SELECT md5(raw) AS content_hash,
+    coalesce(json_valid(raw) AND starts_with(raw, '{'), false) AS ok FROM __assay_raw"""
 _ROWS = """SELECT raw, md5(raw) AS content_hash FROM (
     SELECT to_json(__assay_row) AS raw FROM __assay_rows AS __assay_row)"""
 _COLUMNS = ("record_no", "line_no", "content_hash", "raw")
-
-
-def _data(texts: pa.Array) -> bytes:
-    """The characters of all the texts, back to back (one copy of the data buffer)."""
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    if len(texts) == 0:
-        return b""
-    width = np.int64 if pa.types.is_large_string(texts.type) else np.int32
-    offsets = np.frombuffer(texts.buffers()[1], dtype=width)
-    first, last = int(offsets[texts.offset]), int(offsets[texts.offset + len(texts)])
-    return texts.buffers()[2].to_pybytes()[first:last]
 
 
 @dataclass
@@ -121,13 +90,11 @@ class RecordEncoder:
         return Encoded(table)
 
     def _raw(self, texts: pa.Array, numbers: np.ndarray, lines: pa.Array) -> Encoded:
-        # DuckDB returns only the hashes and two flags; the texts themselves are handed on
-        # as they are (no copy of the data unless rows must be dropped).
-        data = _data(texts)
-        suspect = _SUSPECT if any(trace in data for trace in _TRACES) else "false"
+        # DuckDB returns only the hashes and a flag; the texts themselves are handed on as
+        # they are (no copy of the data unless rows must be dropped).
         self.conn.register("__assay_raw", pa.table({"raw": texts}))
         try:
-            out = self.conn.sql(_RAW.format(suspect=suspect)).to_arrow_table()
+            out = self.conn.sql(_RAW).to_arrow_table()
         finally:
             self.conn.unregister("__assay_raw")
         table = pa.table(
@@ -138,23 +105,16 @@ class RecordEncoder:
                 "raw": texts,
             }
         )
-        ok = np.asarray(out.column("ok").combine_chunks().fill_null(False))
-        clean = ok & ~np.asarray(out.column("suspect").combine_chunks().fill_null(False))
-        if clean.all():
+        ok = np.asarray(out.column("ok").combine_chunks())
+        if ok.all():
             return Encoded(table)
-        # The few texts DuckDB rejected or might have accepted too leniently: decide each
-        # one as the reading layer would.  A null text was set aside by the reader already.
-        keep = clean.copy()
+        # The few texts that are not JSON objects, with the reading layer's reasons.  A
+        # null text was set aside by the reader already.
         rejected: list[Rejected] = []
-        for i in np.flatnonzero(~clean):
+        for i in np.flatnonzero(~ok):
             text = texts[int(i)].as_py()
             if text is None:
                 continue
-            problem = check_record(text.encode("utf-8"))
-            if problem is None and ok[i]:
-                keep[i] = True
-                continue
-            code, reason = problem or ("invalid_json", "invalid JSON")
-            line = lines[int(i)].as_py()
-            rejected.append(Rejected(int(numbers[i]), line, text, code, reason))
-        return Encoded(table.filter(pa.array(keep)), rejected)
+            code, reason = check_record(text.encode("utf-8")) or ("invalid_json", "invalid JSON")
+            rejected.append(Rejected(int(numbers[i]), lines[int(i)].as_py(), text, code, reason))
+        return Encoded(table.filter(pa.array(ok)), rejected)

@@ -16,6 +16,7 @@ from every error message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,8 +30,10 @@ import pyarrow as pa
 
 from assay._deps import require
 from assay.errors import StagingError
+from assay.sources.json_reader import check_record
 from assay.sources.locate import redact
 from assay.staging.ddl import SCHEMA
+from assay.staging.encode import Rejected
 from assay.staging.store import RECORD_COLUMNS, StagingStore
 
 _COLUMNS = "batch_id, file_id, partition_key, record_no, line_no, content_hash, raw"
@@ -128,7 +131,7 @@ class PostgresStore(StagingStore):
         )
         self.execute_raw(
             "CREATE TEMP TABLE IF NOT EXISTS __assay_chunk "
-            "(record_no bigint, line_no bigint, content_hash text, raw text)"
+            "(record_no bigint, line_no bigint, content_hash text, raw json)"
         )
         self._dedup_ready = True
 
@@ -142,7 +145,9 @@ class PostgresStore(StagingStore):
             self._formatter = duckdb.connect(":memory:")
             self._formatter.execute("SET enable_progress_bar = false")
         fields = ["record_no", "coalesce(CAST(line_no AS VARCHAR), '\\N')", "content_hash"]
-        fields.append(_escaped("raw"))
+        data = bytes(_contiguous(chunk.column("raw")))
+        plain = not any(char in data for char in (b"\\", b"\t", b"\n", b"\r"))
+        fields.append("raw" if plain else _escaped("raw"))
         head = "" if dedup else f"{int(batch_id)}\t{int(file_id)}\t{_escape(partition)}"
         sql = "SELECT concat(?, " + ", chr(9), ".join(fields) + ", chr(10)) FROM __assay_copy"
         self._formatter.register("__assay_copy", chunk.select(list(RECORD_COLUMNS)))
@@ -150,42 +155,61 @@ class PostgresStore(StagingStore):
             lines = self._formatter.sql(sql, params=[head + "\t" if head else ""]).to_arrow_table()
         finally:
             self._formatter.unregister("__assay_copy")
-        return Payload(_contiguous(lines.column(0)), chunk.num_rows)
+        return Payload(_contiguous(lines.column(0)), chunk.num_rows, chunk)
 
     def load_records(
         self, chunk: Any, *, batch_id: int, file_id: int, partition: str, dedup: bool
-    ) -> int:
-        payload = (
-            chunk
-            if isinstance(chunk, Payload)
-            else self.prepare_records(
-                chunk, batch_id=batch_id, file_id=file_id, partition=partition, dedup=dedup
-            )
+    ) -> tuple[int, list[Rejected]]:
+        """``COPY`` the chunk in a savepoint.  PostgreSQL's ``json`` is stricter than the
+        encoder's check (no NaN, Infinity or trailing commas): when it refuses a record,
+        the savepoint is rolled back, the records it refuses are set aside with a reason
+        and the others loaded again."""
+        where = {"batch_id": batch_id, "file_id": file_id, "partition": partition, "dedup": dedup}
+        payload = chunk if isinstance(chunk, Payload) else self.prepare_records(chunk, **where)
+        rejected: list[Rejected] = []
+        for _ in range(_RETRIES):
+            if payload.rows == 0:
+                return 0, rejected
+            try:
+                with self.conn.transaction():  # a savepoint in the file's transaction
+                    return self._load(payload, batch_id, file_id, partition, dedup), rejected
+            except self._psycopg.DataError as exc:
+                refused, keep = _refused(payload.table, exc, strict=not rejected)
+                if not refused:
+                    raise self._error(exc) from None
+                rejected.extend(refused)
+                payload = self.prepare_records(payload.table.filter(keep), **where)
+            except self._psycopg.Error as exc:
+                raise self._error(exc) from None
+        raise StagingError(
+            f"{self.display}: PostgreSQL refused more than {_RETRIES} records of one chunk",
+            code="refused",
         )
-        try:
-            with self.conn.cursor() as cursor:
-                if not dedup:
-                    self._copy(cursor, f"{SCHEMA}.records ({_COLUMNS})", payload.data)
-                    return payload.rows
-                self.prepare_dedup()
-                cursor.execute("TRUNCATE __assay_chunk")
-                self._copy(
-                    cursor, "__assay_chunk (record_no, line_no, content_hash, raw)", payload.data
-                )
-                cursor.execute(
-                    f"""INSERT INTO {SCHEMA}.records ({_COLUMNS})
-                    SELECT %s, %s, %s, d.record_no, d.line_no, d.content_hash, d.raw::json
-                    FROM (SELECT DISTINCT ON (c.content_hash) c.* FROM __assay_chunk c
-                          WHERE NOT EXISTS (
-                              SELECT 1 FROM {SCHEMA}.current_records r
-                              WHERE r.partition_key = %s AND r.content_hash = c.content_hash)
-                          ORDER BY c.content_hash, c.record_no) d
-                    ORDER BY d.record_no""",
-                    (batch_id, file_id, partition, partition),
-                )
-                return cursor.rowcount
-        except self._psycopg.Error as exc:
-            raise self._error(exc) from None
+
+    def _load(
+        self, payload: Payload, batch_id: int, file_id: int, partition: str, dedup: bool
+    ) -> int:
+        with self.conn.cursor() as cursor:
+            if not dedup:
+                self._copy(cursor, f"{SCHEMA}.records ({_COLUMNS})", payload.data)
+                return payload.rows
+            self.prepare_dedup()
+            cursor.execute("TRUNCATE __assay_chunk")
+            self._copy(
+                cursor, "__assay_chunk (record_no, line_no, content_hash, raw)", payload.data
+            )
+            cursor.execute(
+                f"""INSERT INTO {SCHEMA}.records ({_COLUMNS})
+                SELECT %s, %s, %s, d.record_no, d.line_no, d.content_hash, d.raw
+                FROM (SELECT DISTINCT ON (c.content_hash) c.* FROM __assay_chunk c
+                      WHERE NOT EXISTS (
+                          SELECT 1 FROM {SCHEMA}.current_records r
+                          WHERE r.partition_key = %s AND r.content_hash = c.content_hash)
+                      ORDER BY c.content_hash, c.record_no) d
+                ORDER BY d.record_no""",
+                (batch_id, file_id, partition, partition),
+            )
+            return cursor.rowcount
 
     def _copy(self, cursor: Any, target: str, data: memoryview) -> None:
         with cursor.copy(f"COPY {target} FROM STDIN") as copy:
@@ -230,6 +254,36 @@ class Payload:
 
     data: memoryview
     rows: int
+    table: pa.Table  # the encoded records, to load again without those refused
+
+
+_RETRIES = 100
+_COPY_LINE = re.compile(r"\bline (\d+)\b")
+
+
+def _refused(table: pa.Table, exc: Any, strict: bool) -> tuple[list[Rejected], pa.Array]:
+    """The records PostgreSQL refuses: first every one the strict JSON grammar refuses,
+    then the line its error names."""
+    raw = table.column("raw").to_pylist()
+    numbers = table.column("record_no").to_pylist()
+    lines = table.column("line_no").to_pylist()
+    bad: dict[int, tuple[str, str]] = {}
+    if strict:
+        for i, text in enumerate(raw):
+            problem = check_record(text.encode("utf-8"))
+            if problem is not None:
+                bad[i] = problem
+    if not bad:
+        context = getattr(getattr(exc, "diag", None), "context", None) or ""
+        match = _COPY_LINE.search(context)
+        if match and 1 <= int(match.group(1)) <= len(raw):
+            message = getattr(exc.diag, "message_primary", None) or str(exc)
+            bad[int(match.group(1)) - 1] = ("invalid_json", f"refused by PostgreSQL: {message}")
+    refused = [
+        Rejected(numbers[i], lines[i], raw[i], code, reason) for i, (code, reason) in bad.items()
+    ]
+    keep = pa.array([i not in bad for i in range(len(raw))])
+    return refused, keep
 
 
 def _escape(text: str) -> str:

@@ -181,15 +181,16 @@ class FileStager:
 
     def _load(self, chunk: _Chunk, file_id: int, partition: str, counts: Counts) -> None:
         for prepared, rows in chunk.slices:
-            staged = self.store.load_records(
+            staged, refused = self.store.load_records(
                 prepared,
                 batch_id=self.batch_id,
                 file_id=file_id,
                 partition=partition,
                 dedup=self.options.dedup.content,
             )
+            chunk.encoded.rejected.extend(refused)
             counts.records_staged += staged
-            counts.duplicates += rows - staged
+            counts.duplicates += rows - len(refused) - staged
             log.debug("file %d: loaded %d record(s) into %s", file_id, staged, partition)
 
     def _set_aside(

@@ -23,6 +23,7 @@ import pyarrow as pa
 from assay.sources.model import QuarantinedRecord
 from assay.staging import ddl
 from assay.staging.ddl import SCHEMA
+from assay.staging.encode import Rejected
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +115,12 @@ class StagingStore(ABC):
     @abstractmethod
     def load_records(
         self, chunk: Any, *, batch_id: int, file_id: int, partition: str, dedup: bool
-    ) -> int:
+    ) -> tuple[int, list[Rejected]]:
         """Bulk-load encoded records (columns :data:`RECORD_COLUMNS`, or what
         :meth:`prepare_records` made of them); with ``dedup``,
         skip those whose hash is already current in the partition or repeated in the
-        chunk.  Returns the number staged."""
+        chunk.  Returns the number staged and the records the engine refused (they are
+        not staged; the caller sets them aside)."""
 
     @abstractmethod
     def load_quarantine(self, rows: pa.Table) -> None:
