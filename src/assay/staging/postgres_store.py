@@ -17,6 +17,7 @@ from every error message.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,7 +65,8 @@ class PostgresStore(StagingStore):
         if read_only:
             self.conn.execute("SET default_transaction_read_only = on")
         self._dedup_ready = False
-        self._formatter: Any = None  # DuckDB connection of the reading thread
+        self._formatters = threading.local()  # in-memory DuckDB per thread, for COPY data
+        self._opened: list[Any] = []
 
     # ------------------------------------------------------------- primitives
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -141,20 +143,22 @@ class PostgresStore(StagingStore):
         """The chunk as ``COPY`` text-format bytes, built by a private in-memory DuckDB (in
         one vectorized pass, on the reading thread; only ``\\``, tab, newline and carriage
         return need escaping, unlike CSV where every quote of the JSON is doubled)."""
-        if self._formatter is None:
-            self._formatter = duckdb.connect(":memory:")
-            self._formatter.execute("SET enable_progress_bar = false")
+        formatter = getattr(self._formatters, "conn", None)
+        if formatter is None:  # one per thread: DuckDB connections are not shared
+            formatter = self._formatters.conn = duckdb.connect(":memory:")
+            formatter.execute("SET enable_progress_bar = false")
+            self._opened.append(formatter)
         fields = ["record_no", "coalesce(CAST(line_no AS VARCHAR), '\\N')", "content_hash"]
         data = bytes(_contiguous(chunk.column("raw")))
         plain = not any(char in data for char in (b"\\", b"\t", b"\n", b"\r"))
         fields.append("raw" if plain else _escaped("raw"))
         head = "" if dedup else f"{int(batch_id)}\t{int(file_id)}\t{_escape(partition)}"
         sql = "SELECT concat(?, " + ", chr(9), ".join(fields) + ", chr(10)) FROM __assay_copy"
-        self._formatter.register("__assay_copy", chunk.select(list(RECORD_COLUMNS)))
+        formatter.register("__assay_copy", chunk.select(list(RECORD_COLUMNS)))
         try:
-            lines = self._formatter.sql(sql, params=[head + "\t" if head else ""]).to_arrow_table()
+            lines = formatter.sql(sql, params=[head + "\t" if head else ""]).to_arrow_table()
         finally:
-            self._formatter.unregister("__assay_copy")
+            formatter.unregister("__assay_copy")
         return Payload(_contiguous(lines.column(0)), chunk.num_rows, chunk)
 
     def load_records(
@@ -234,8 +238,8 @@ class PostgresStore(StagingStore):
 
     def close(self) -> None:
         self.conn.close()
-        if self._formatter is not None:
-            self._formatter.close()
+        for formatter in self._opened:
+            formatter.close()
 
     # ------------------------------------------------------------- errors
     def _scrub(self, exc: BaseException) -> str:
