@@ -295,7 +295,7 @@ def test_content_dedup_sets_aside_what_the_engine_refuses(
 def test_a_refusal_without_a_grammar_error_is_located_by_the_copy_line() -> None:
     import pyarrow as pa
 
-    from assay.staging.postgres_store import _refused
+    from assay.staging.copy_text import refused as _refused
 
     class Diag:
         context = 'COPY records, line 2, column raw: "{...}"'

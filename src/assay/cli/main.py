@@ -8,6 +8,7 @@ from assay.cli import (  # noqa: F401  (registers the commands)
     schema_commands,
     stage_commands,
     stage_inspect,
+    stage_views,
 )
 from assay.cli.app import app
 

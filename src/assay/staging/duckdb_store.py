@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from assay.errors import StagingError
 from assay.staging.ddl import SCHEMA
-from assay.staging.encode import Rejected
+from assay.staging.model import Rejected
 from assay.staging.store import RECORD_COLUMNS, StagingStore
 
 _INSERT = f"""INSERT INTO {SCHEMA}.records

@@ -26,21 +26,13 @@ import pyarrow as pa
 from assay.sources.json_reader import check_record
 from assay.sources.model import SourceBatch
 from assay.sources.raw_records import RAW_COLUMN
+from assay.staging.model import Rejected
 
 _RAW = """SELECT md5(raw) AS content_hash,
     coalesce(json_valid(raw) AND starts_with(raw, '{'), false) AS ok FROM __assay_raw"""
 _ROWS = """SELECT raw, md5(raw) AS content_hash FROM (
     SELECT to_json(__assay_row) AS raw FROM __assay_rows AS __assay_row)"""
 _COLUMNS = ("record_no", "line_no", "content_hash", "raw")
-
-
-@dataclass
-class Rejected:
-    record_no: int
-    line_no: int | None
-    text: str
-    code: str
-    reason: str
 
 
 @dataclass

@@ -16,25 +16,29 @@ from every error message.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import duckdb
-import numpy as np
 import orjson
 import pyarrow as pa
 
 from assay._deps import require
 from assay.errors import StagingError
-from assay.sources.json_reader import check_record
 from assay.sources.locate import redact
+from assay.staging.copy_text import (
+    RETRIES,
+    Payload,
+    contiguous,
+    escape,
+    escaped,
+    refused,
+)
 from assay.staging.ddl import SCHEMA
-from assay.staging.encode import Rejected
+from assay.staging.model import Rejected
 from assay.staging.store import RECORD_COLUMNS, StagingStore
 
 _COLUMNS = "batch_id, file_id, partition_key, record_no, line_no, content_hash, raw"
@@ -149,17 +153,17 @@ class PostgresStore(StagingStore):
             formatter.execute("SET enable_progress_bar = false")
             self._opened.append(formatter)
         fields = ["record_no", "coalesce(CAST(line_no AS VARCHAR), '\\N')", "content_hash"]
-        data = bytes(_contiguous(chunk.column("raw")))
+        data = bytes(contiguous(chunk.column("raw")))
         plain = not any(char in data for char in (b"\\", b"\t", b"\n", b"\r"))
-        fields.append("raw" if plain else _escaped("raw"))
-        head = "" if dedup else f"{int(batch_id)}\t{int(file_id)}\t{_escape(partition)}"
+        fields.append("raw" if plain else escaped("raw"))
+        head = "" if dedup else f"{int(batch_id)}\t{int(file_id)}\t{escape(partition)}"
         sql = "SELECT concat(?, " + ", chr(9), ".join(fields) + ", chr(10)) FROM __assay_copy"
         formatter.register("__assay_copy", chunk.select(list(RECORD_COLUMNS)))
         try:
             lines = formatter.sql(sql, params=[head + "\t" if head else ""]).to_arrow_table()
         finally:
             formatter.unregister("__assay_copy")
-        return Payload(_contiguous(lines.column(0)), chunk.num_rows, chunk)
+        return Payload(contiguous(lines.column(0)), chunk.num_rows, chunk)
 
     def load_records(
         self, chunk: Any, *, batch_id: int, file_id: int, partition: str, dedup: bool
@@ -171,22 +175,22 @@ class PostgresStore(StagingStore):
         where = {"batch_id": batch_id, "file_id": file_id, "partition": partition, "dedup": dedup}
         payload = chunk if isinstance(chunk, Payload) else self.prepare_records(chunk, **where)
         rejected: list[Rejected] = []
-        for _ in range(_RETRIES):
+        for _ in range(RETRIES):
             if payload.rows == 0:
                 return 0, rejected
             try:
                 with self.conn.transaction():  # a savepoint in the file's transaction
                     return self._load(payload, batch_id, file_id, partition, dedup), rejected
             except self._psycopg.DataError as exc:
-                refused, keep = _refused(payload.table, exc, strict=not rejected)
-                if not refused:
+                bad, keep = refused(payload.table, exc, strict=not rejected)
+                if not bad:
                     raise self._error(exc) from None
-                rejected.extend(refused)
+                rejected.extend(bad)
                 payload = self.prepare_records(payload.table.filter(keep), **where)
             except self._psycopg.Error as exc:
                 raise self._error(exc) from None
         raise StagingError(
-            f"{self.display}: PostgreSQL refused more than {_RETRIES} records of one chunk",
+            f"{self.display}: PostgreSQL refused more than {RETRIES} records of one chunk",
             code="refused",
         )
 
@@ -250,69 +254,6 @@ class PostgresStore(StagingStore):
 
     def _error(self, exc: BaseException) -> StagingError:
         return StagingError(f"{self.display}: {self._scrub(exc)}", code="query_failed")
-
-
-@dataclass(frozen=True)
-class Payload:
-    """Records ready for ``COPY … FROM STDIN`` (text format)."""
-
-    data: memoryview
-    rows: int
-    table: pa.Table  # the encoded records, to load again without those refused
-
-
-_RETRIES = 100
-_COPY_LINE = re.compile(r"\bline (\d+)\b")
-
-
-def _refused(table: pa.Table, exc: Any, strict: bool) -> tuple[list[Rejected], pa.Array]:
-    """The records PostgreSQL refuses: first every one the strict JSON grammar refuses,
-    then the line its error names."""
-    raw = table.column("raw").to_pylist()
-    numbers = table.column("record_no").to_pylist()
-    lines = table.column("line_no").to_pylist()
-    bad: dict[int, tuple[str, str]] = {}
-    if strict:
-        for i, text in enumerate(raw):
-            problem = check_record(text.encode("utf-8"))
-            if problem is not None:
-                bad[i] = problem
-    if not bad:
-        context = getattr(getattr(exc, "diag", None), "context", None) or ""
-        match = _COPY_LINE.search(context)
-        if match and 1 <= int(match.group(1)) <= len(raw):
-            message = getattr(exc.diag, "message_primary", None) or str(exc)
-            bad[int(match.group(1)) - 1] = ("invalid_json", f"refused by PostgreSQL: {message}")
-    refused = [
-        Rejected(numbers[i], lines[i], raw[i], code, reason) for i, (code, reason) in bad.items()
-    ]
-    keep = pa.array([i not in bad for i in range(len(raw))])
-    return refused, keep
-
-
-def _escape(text: str) -> str:
-    """A value for COPY's text format (backslash, tab, newline, carriage return)."""
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _escaped(column: str) -> str:
-    """The same escaping as SQL, for DuckDB."""
-    out = f"replace({column}, '\\', '\\\\')"
-    for char, code in (("t", 9), ("n", 10), ("r", 13)):
-        out = f"replace({out}, chr({code}), '\\{char}')"
-    return out
-
-
-def _contiguous(column: pa.ChunkedArray | pa.Array) -> memoryview:
-    """The bytes of a string column's values, back to back (no copy when possible)."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if len(array) == 0:
-        return memoryview(b"")
-    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(array.buffers()[1], dtype=width)[
-        array.offset : array.offset + len(array) + 1
-    ]
-    return memoryview(array.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 def _to_batch(names: list[str], rows: list[tuple]) -> pa.RecordBatch:
