@@ -132,3 +132,19 @@ def test_both_restages_a_changed_file_whole_and_dedups_against_others(
         "SELECT CAST(raw AS VARCHAR) FROM assay_staging.current_records ORDER BY record_id"
     )[1]
     assert [v[0] for v in values] == ['{"k": 9}', '{"k": 1}', '{"k": 2}', '{"k": 4}']
+
+
+def test_a_batch_with_failed_files_is_finished_and_a_rerun_retries_them(
+    store: StagingStore, tmp_path: Path
+) -> None:
+    data = tmp_path / "in"
+    data.mkdir()
+    write_jsonl(data / "good.jsonl", ['{"a": 1}'])
+    (data / "empty.jsonl").write_text("")
+    first = ingest(store, [str(data)])
+    assert [f.status for f in first.files] == ["failed", "staged"]
+    assert store.last_unfinished_batch() is None  # complete_with_errors is finished
+    write_jsonl(data / "empty.jsonl", ['{"b": 2}'])
+    second = ingest(store, [str(data)])
+    assert [f.status for f in second.files] == ["staged", "skipped"]
+    assert second.notes == []

@@ -104,7 +104,8 @@ class Ledger(ABC):
 
     def last_unfinished_batch(self) -> BatchInfo | None:
         _, rows = self.fetch(
-            f"SELECT {BATCH_COLUMNS} FROM {SCHEMA}.batches WHERE status <> 'complete'"
+            f"SELECT {BATCH_COLUMNS} FROM {SCHEMA}.batches"
+            " WHERE status IN ('running', 'interrupted', 'failed')"
             " ORDER BY batch_id DESC LIMIT 1"
         )
         return batch_info(rows[0]) if rows else None
