@@ -100,3 +100,14 @@ class LLMError(AssayError):
     """A language-model provider failed or answered with something unusable."""
 
     code = "llm_error"
+
+
+class StagingError(AssayError):
+    """The staging store cannot be opened, is locked, or refused an operation."""
+
+    code = "staging_error"
+
+    def __init__(self, message: str, *, hint: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        if code:
+            self.code = code
