@@ -7,6 +7,7 @@ from typing import Any
 from assay.inference.engine import infer as _infer
 from assay.schema import Schema
 from assay.sources import Source, open_source
+from assay.staging.store import StagingStore
 
 
 def read(inputs: str | list[str], **options: Any) -> Source:
@@ -27,3 +28,80 @@ def infer(paths: str | list[str], *, read: dict[str, Any] | None = None, **optio
     ('order_id',)
     """
     return _infer(paths, read=read, **options)
+
+
+def infer_staged(
+    db: str | StagingStore | None = None,
+    *,
+    partition: str | None = None,
+    save: bool = True,
+    **options: Any,
+) -> tuple[Schema, int | None]:
+    """Infer the schema of staged records (one table per partition) and, with ``save``,
+    store it in the staging store as a new schema version; returns it and its version.
+
+    ``db`` is a DuckDB path, a ``postgresql://`` URL (default ``.assay/staging.duckdb``)
+    or an open store; options as for :func:`infer`.
+    """
+    from assay.staging.connect import open_store
+
+    if isinstance(db, StagingStore):
+        return _infer_store(db, partition, save, options)
+    with open_store(db, create=False) as store:
+        return _infer_store(store, partition, save, options)
+
+
+def _infer_store(
+    store: StagingStore, partition: str | None, save: bool, options: dict[str, Any]
+) -> tuple[Schema, int | None]:
+    from assay.errors import StagingError
+    from assay.inference.engine import BatchTable, infer_batches
+    from assay.staging import schemas as staged
+
+    parts = staged.partitions(store, partition)
+    if not parts:
+        where = f" in partition {partition!r}" if partition else ""
+        raise StagingError(
+            f"{store.display}: there are no staged records{where}",
+            hint="see the partitions with: assay stage stats",
+            code="not_found",
+        )
+    tables = [
+        BatchTable(
+            name=p.name,
+            batches=lambda name=p.name: staged.partition_batches(store, name),
+            sources=p.files,
+            json_strings=not p.text_values,
+            decimal="," if ";" in p.delimiters else ".",
+            estimated_rows=p.records,
+        )
+        for p in parts
+    ]
+    schema = infer_batches(tables, **options).schema
+    version = None
+    if save:
+        version = staged.save_schema(
+            store,
+            schema,
+            partition=partition,
+            first_batch=min(p.first_batch for p in parts),
+            last_batch=max(p.last_batch for p in parts),
+            records=sum(p.records for p in parts),
+        )
+    return schema, version
+
+
+def stage(inputs: str | list[str] | None, *, db: str | None = None, **options: Any) -> Any:
+    """Stage files, directories, globs or URIs into a staging store; returns the
+    :class:`assay.staging.IngestReport`.
+
+    Options: ``dedup`` (none, path, content, both; default path), ``partition``,
+    ``batch_size``, ``resume``, ``read`` (reading options). ``db`` as for
+    :func:`infer_staged`.
+    """
+    from assay.staging import IngestOptions, ingest
+    from assay.staging.connect import open_store
+
+    paths = [inputs] if isinstance(inputs, str) else inputs
+    with open_store(db) as store:
+        return ingest(store, paths, IngestOptions(**options))

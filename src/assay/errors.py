@@ -102,6 +102,17 @@ class LLMError(AssayError):
     code = "llm_error"
 
 
+class StagingError(AssayError):
+    """The staging store cannot be opened, is locked, or refused an operation."""
+
+    code = "staging_error"
+
+    def __init__(self, message: str, *, hint: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        if code:
+            self.code = code
+
+
 class ConfigError(UsageError):
     """The configuration (``assay.yaml`` or a command-line override) is invalid.
 

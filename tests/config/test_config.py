@@ -160,9 +160,8 @@ def test_relative_paths_start_at_the_configuration_file(tmp_path: Path) -> None:
         ("staging: {db: 'mysql://h/x'}\n",
          "assay.yaml: staging.db: unknown scheme 'mysql' "
          "(staging is a DuckDB file path or postgresql://…)"),
-        ("staging: {db: 'duckdb:///x.duckdb'}\n",
-         "assay.yaml: staging.db: write the DuckDB staging database as a path "
-         "(e.g. '/x.duckdb'), not a duckdb:// URI"),
+        ("staging: {batch_size: 0}\n",
+         "assay.yaml: staging.batch_size: should be greater than or equal to 1, got 0"),
         ("policies: {dedup: contents}\n",
          "assay.yaml: policies.dedup: invalid value 'contents' (did you mean 'content'?)"),
         ("policies: {on_error: ignore}\n",
@@ -500,6 +499,12 @@ def test_the_vocabulary_matches_the_layers_that_use_it() -> None:
 
     assert set(get_args(model.Format)) == {f.value for f in Format}
     assert set(get_args(model.OnError)) == {e.value for e in OnError}
+    from assay.staging import DEFAULT_DB
+    from assay.staging.options import Dedup, IngestOptions
+
+    assert set(get_args(model.Dedup)) == {d.value for d in Dedup}
+    assert model.DEFAULT_STAGING_DB == DEFAULT_DB
+    assert model.StagingConfig().batch_size == IngestOptions().batch_size
     from assay.sources import ReadOptions
 
     assert set(model.ReadConfig.model_fields) <= set(ReadOptions.__dataclass_fields__)

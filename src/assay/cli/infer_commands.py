@@ -22,13 +22,19 @@ OUTPUT_FORMATS = ("table", "json", "yaml", "json-schema")
 @app.command(
     epilog="Examples:\n\n  assay infer examples/shop\n\n"
     "  assay infer examples/shop/orders.jsonl --format json-schema --output orders.schema.json\n\n"
-    "  assay infer big.csv --sample 100000 --format yaml"
+    "  assay infer big.csv --sample 100000 --format yaml\n\n"
+    "  assay infer --db .assay/staging.duckdb --partition orders"
 )
 @handle_errors
 def infer(
     paths: Annotated[
-        list[str], typer.Argument(help="Files, directories, globs or URIs.", metavar="PATH...")
-    ],
+        list[str] | None,
+        typer.Argument(
+            help="Files, directories, globs or URIs (none with --db).",
+            metavar="PATH...",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         str, typer.Option("--format", "-F", help="table, json, yaml or json-schema.")
     ] = "table",
@@ -59,6 +65,17 @@ def infer(
     header: ro.HeaderOpt = None,
     skip_rows: ro.SkipOpt = None,
     pattern: ro.PatternOpt = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Infer from the records of a staging store (DuckDB path or postgresql:// "
+            "URL) and store the result as a new schema version.",
+        ),
+    ] = None,
+    partition: Annotated[
+        str | None, typer.Option("--partition", help="With --db: only this partition.")
+    ] = None,
 ) -> None:
     """Infer a schema by reading every row: types, formats, nesting, statistics, keys."""
     from assay.inference.engine import infer_detailed
@@ -68,6 +85,27 @@ def infer(
             f"unknown output format {output_format!r}",
             hint=f"valid values are: {', '.join(OUTPUT_FORMATS)}",
         )
+    if db is not None or partition is not None:
+        if paths:
+            raise UsageError("give either PATH... or --db, not both")
+        if db is None:
+            raise UsageError("--partition needs --db")
+        _infer_staged(
+            db,
+            partition,
+            output_format,
+            output,
+            dict(
+                sample=sample,
+                tolerance=tolerance,
+                min_frequency=min_frequency,
+                max_depth=max_depth,
+                formats=not no_formats,
+            ),
+        )
+        return
+    if not paths:
+        raise UsageError("give files, directories, globs or URIs to infer (or --db)")
     read = {
         k: v
         for k, v in dict(
@@ -92,6 +130,28 @@ def infer(
     schema = result.schema
     if group:
         schema = _grouped(schema, threshold)
+    _emit(schema, output_format, output)
+    if result.quarantined and not settings.quiet:
+        err_console.print(f"[yellow]{result.quarantined} record(s) quarantined while reading[/]")
+    if result.errors:
+        for error in result.errors:
+            err_console.print(f"[bold red]error:[/] {escape(str(error))}")
+        raise typer.Exit(1)
+
+
+def _infer_staged(
+    db: str, partition: str | None, output_format: str, output: Path | None, options: dict
+) -> None:
+    from assay.api import infer_staged
+    from assay.staging.connect import describe
+
+    schema, version = infer_staged(db, partition=partition, **options)
+    _emit(schema, output_format, output)
+    if not settings.quiet:
+        err_console.print(f"stored as schema version {version} in {escape(describe(db))}")
+
+
+def _emit(schema: Schema, output_format: str, output: Path | None) -> None:
     text = _render(schema, output_format)
     if output is not None:
         output.write_text(text if text is not None else "", encoding="utf-8")
@@ -101,12 +161,6 @@ def infer(
         console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
     else:
         _print_tables(schema)
-    if result.quarantined and not settings.quiet:
-        err_console.print(f"[yellow]{result.quarantined} record(s) quarantined while reading[/]")
-    if result.errors:
-        for error in result.errors:
-            err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-        raise typer.Exit(1)
 
 
 def _render(schema: Schema, output_format: str) -> str | None:

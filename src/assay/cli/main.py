@@ -8,6 +8,9 @@ from assay.cli import (  # noqa: F401  (registers the commands)
     infer_commands,
     read_commands,
     schema_commands,
+    stage_commands,
+    stage_inspect,
+    stage_views,
 )
 from assay.cli.app import app
 

@@ -18,8 +18,8 @@ from pydantic_core import PydanticCustomError
 
 # Target URI schemes the loaders accept; aliases map to the canonical name.
 TARGET_SCHEMES = ("duckdb", "postgresql", "parquet", "iceberg", "delta")
-SCHEME_ALIASES = {"postgres": "postgresql", "pg": "postgresql"}
-STAGING_SCHEMES = ("postgresql",)
+SCHEME_ALIASES = {"postgres": "postgresql"}
+STAGING_SCHEMES = ("postgresql", "duckdb")
 LLM_PROVIDERS = ("ollama", "openai", "gguf")
 LLM_ALIASES = {"llamacpp": "gguf", "llama.cpp": "gguf"}
 _SCHEME = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://")
@@ -97,18 +97,12 @@ def check_target(value: Any) -> Any:
 
 
 def check_staging(value: Any) -> Any:
-    """A DuckDB file path, ``:memory:``, or a ``postgresql://`` URI."""
+    """A DuckDB file path (``duckdb://`` accepted), ``:memory:``, or a ``postgresql://`` URI."""
     if not isinstance(value, str) or not value.strip():
         raise fail("staging", "expected a DuckDB file path or a postgresql:// URI")
     scheme = scheme_of(value)
-    if scheme is None or scheme in STAGING_SCHEMES or scheme in ("postgres", "pg"):
+    if scheme is None or scheme in STAGING_SCHEMES or scheme in SCHEME_ALIASES:
         return value
-    if scheme == "duckdb":
-        raise fail(
-            "staging",
-            f"write the DuckDB staging database as a path (e.g. {value.split('://', 1)[1]!r}), "
-            "not a duckdb:// URI",
-        )
     return _unknown_scheme(
         scheme, STAGING_SCHEMES, SCHEME_ALIASES, "staging is a DuckDB file path or postgresql://…"
     )

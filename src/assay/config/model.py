@@ -109,6 +109,7 @@ class TablesConfig(Section):
 
 class StagingConfig(Section):
     db: Annotated[str, BeforeValidator(check_staging)] = DEFAULT_STAGING_DB
+    batch_size: Annotated[int, _Field(ge=1)] = 100_000  # records per bulk insert
 
 
 class LoadConfig(Section):

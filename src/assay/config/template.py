@@ -54,6 +54,7 @@ tables:
 staging:
   db: .assay/staging.duckdb
   # db: postgresql://assay:${{PGPASSWORD}}@localhost:5432/staging
+  batch_size: 100000          # records per bulk insert
 
 # Where the typed tables are loaded: duckdb:///file.duckdb, postgresql://user@host/db,
 # parquet:///dir, iceberg://[catalog]/namespace, delta:///dir

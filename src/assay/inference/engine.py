@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import queue
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +107,50 @@ def infer_detailed(
     return InferResult(schema, list(source.errors), len(source.quarantined), profiles)
 
 
+@dataclass
+class BatchTable:
+    """A table whose batches come from somewhere other than files (e.g. a staging
+    store).  ``batches`` is called once to profile and again to check composite keys."""
+
+    name: str
+    batches: Callable[[], Iterable[SourceBatch]]
+    sources: tuple[str, ...] = ()
+    json_strings: bool = False  # JSON values: numbers-as-text stay text
+    decimal: str = "."  # the decimal separator convention of the data
+    estimated_rows: int | None = None
+
+
+def infer_batches(tables: Iterable[BatchTable], **options: Any) -> InferResult:
+    """Infer a schema from tables of batches, with the same rules as :func:`infer`."""
+    opts = _options(options)
+    given = {t.name: t for t in tables}
+    profiles = {
+        name: profile_batches(
+            t.batches(), opts, json_strings=t.json_strings, estimated_rows=t.estimated_rows
+        )
+        for name, t in given.items()
+    }
+    built = [
+        build_table(name, profiles[name], given[name].sources, opts, given[name].decimal)
+        for name in sorted(profiles)
+    ]
+    if opts.keys:
+        built = [find_keys(t, profiles[t.name]) for t in built]
+        built = [_composite_batches(t, given[t.name]) for t in built]
+    relationships = find_relationships(built, profiles) if opts.keys else ()
+    schema = Schema(tables=tuple(built), relationships=tuple(relationships))
+    return InferResult(schema, [], 0, profiles)
+
+
+def _composite_batches(table: Table, source: BatchTable) -> Table:
+    if table.primary_key is not None:
+        return table
+    candidates = composite_candidates(table)
+    if not candidates:
+        return table
+    return check_composite(table, (b.data for b in source.batches()), candidates)
+
+
 def _composite(table: Table, read: dict[str, Any] | None) -> Table:
     """Look for a two- or three-column key with a second pass over the table's files."""
     if table.primary_key is not None:
@@ -148,21 +192,40 @@ def _unique_name(name: str, uri: str, seen: dict[str, list[str]]) -> str:
 
 def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
     """Profile one stream's batches on ``opts.threads`` workers and merge the results."""
+    return profile_batches(
+        stream.batches(),
+        opts,
+        json_strings=str(stream.detection.format) in ("json", "jsonl"),
+        estimated_rows=stream.detection.estimated_rows,
+    )
+
+
+def profile_batches(
+    source_batches: Iterable[SourceBatch],
+    opts: InferOptions,
+    *,
+    json_strings: bool,
+    estimated_rows: int | None = None,
+) -> TableProfile:
+    """Profile batches from anywhere (a stream, a staging store) as one table.
+
+    ``json_strings``: the values are JSON, so text that looks like a number stays text.
+    """
     from assay.inference.formats_bridge import format_checker
 
     profile_options = ProfileOptions(
         max_depth=opts.max_depth,
         formats=format_checker() if opts.formats else None,
-        json_strings=str(stream.detection.format) in ("json", "jsonl"),
+        json_strings=json_strings,
     )
     if opts.null_tokens is not None:
         profile_options.null_tokens = opts.null_tokens
     fraction = 1.0
     if opts.sample is not None:
-        estimate = stream.detection.estimated_rows
+        estimate = estimated_rows
         fraction = min(1.0, opts.sample / estimate) if estimate else 1.0
     workers = max(1, opts.threads)
-    batches = iter(_coalesce(stream.batches()))
+    batches = iter(_coalesce(source_batches))
     head = TableProfile()
     first = next(batches, None)
     if first is None:

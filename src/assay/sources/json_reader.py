@@ -81,21 +81,9 @@ class JsonRecordReader:
             records: list[Any] = []
             for i, text in enumerate(texts):
                 line = chunk.lines[i] if chunk.lines is not None else None
-                try:
-                    value = _loads(text)
-                except orjson.JSONDecodeError as exc:
-                    self._reject(
-                        line, chunk.first_record + i, text, f"invalid JSON: {exc}", "invalid_json"
-                    )
-                    continue
-                if not isinstance(value, dict):
-                    self._reject(
-                        line,
-                        chunk.first_record + i,
-                        text,
-                        f"expected a JSON object, found {type(value).__name__}",
-                        "not_an_object",
-                    )
+                value, problem = _parse_record(text)
+                if problem is not None:
+                    self._reject(line, chunk.first_record + i, text, problem[1], problem[0])
                     continue
                 if first_good is None:
                     first_good = i
@@ -176,6 +164,23 @@ class JsonRecordReader:
                     member=self.member,
                 )
             )
+
+
+def _parse_record(text: bytes) -> tuple[Any, tuple[str, str] | None]:
+    """The record's value, or ``(code, reason)`` when it is not a JSON object."""
+    try:
+        value = _loads(text)
+    except orjson.JSONDecodeError as exc:
+        return None, ("invalid_json", f"invalid JSON: {exc}")
+    if not isinstance(value, dict):
+        return None, ("not_an_object", f"expected a JSON object, found {type(value).__name__}")
+    return value, None
+
+
+def check_record(text: bytes) -> tuple[str, str] | None:
+    """``(code, reason)`` when a record's text is not a JSON object, as the reader reports
+    it; None for a good record."""
+    return _parse_record(text)[1]
 
 
 def _loads(text: bytes) -> Any:
@@ -491,3 +496,9 @@ def read_json_batches(chunks: Iterator[_Lines], reader: JsonRecordReader) -> Ite
 
 
 LineChunks = Callable[[], Iterator[_Lines]]
+
+
+def parse_lines(data: bytes, first_record: int, reader: JsonRecordReader) -> SourceBatch | None:
+    """Parse newline-separated JSON records held elsewhere (e.g. read back from a staging
+    store) exactly as a JSON Lines file would be parsed."""
+    return reader.batch(_Lines(data, first_record, None, None))

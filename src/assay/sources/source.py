@@ -38,6 +38,7 @@ from assay.sources.model import (
     QuarantineSink,
     SourceBatch,
 )
+from assay.sources.raw_records import RawRecordReader, document_raw_batches, jsonl_raw_batches
 from assay.sources.streams import prepend
 
 SAMPLE_BYTES = 1 << 20
@@ -102,9 +103,30 @@ class Stream:
     _open: Callable[[Stream], Iterator[SourceBatch]] = field(repr=False)
     records_read: int = 0
     records_quarantined: int = 0
+    _open_raw: Callable[[Stream], Iterator[SourceBatch]] | None = field(default=None, repr=False)
+    _used: bool = field(default=False, repr=False)
 
     def batches(self) -> Iterator[SourceBatch]:
+        self._used = True
         return self._open(self)
+
+    @property
+    def has_raw_records(self) -> bool:
+        """Whether :meth:`raw_batches` is available (JSON and JSON Lines)."""
+        return self._open_raw is not None
+
+    def raw_batches(self) -> Iterator[SourceBatch]:
+        """Each record's text as written, unparsed, in one string column ``record``
+        (JSON and JSON Lines only), for lossless staging.  Checking that a text is a
+        JSON object is the caller's (:func:`assay.sources.json_reader.check_record`);
+        a text that is not UTF-8 is quarantined and its row left null.  A stream is read
+        once, by this or by :meth:`batches`."""
+        if self._open_raw is None:
+            raise UsageError(f"{self.detection.uri}: raw records exist only for JSON inputs")
+        if self._used:
+            raise UsageError("a stream's batches can be read once; open the source again")
+        self._used = True
+        return self._open_raw(self)
 
 
 class Source:
@@ -351,7 +373,14 @@ def _open_stream(
     elif fmt is Format.JSONL:
         detection.estimated_rows = _estimate_lines(text_prefix, size_known, complete)
         detection.columns = sample_keys(text_prefix)
-        yield Stream(table_name, detection, _jsonl_opener(utf8, options, sink))
+        yield Stream(
+            table_name,
+            detection,
+            _jsonl_opener(utf8, options, sink),
+            _open_raw=_raw_opener(
+                lambda reader: jsonl_raw_batches(utf8, reader, options.chunk_bytes), options, sink
+            ),
+        )
     else:
         info, chunks = document_chunks(
             utf8,
@@ -362,7 +391,14 @@ def _open_stream(
         detection.record_path = info.record_path
         detection.estimated_rows = info.records
         detection.columns = info.keys
-        yield Stream(table_name, detection, _json_opener(chunks, options, sink))
+        yield Stream(
+            table_name,
+            detection,
+            _json_opener(chunks, options, sink),
+            _open_raw=_raw_opener(
+                lambda reader: document_raw_batches(chunks, reader), options, sink
+            ),
+        )
 
 
 def _can_seek(stream: BinaryIO) -> bool:
@@ -545,6 +581,27 @@ def _json_opener(
             stream.records_quarantined = reader.records_quarantined
 
     return _once(open_batches)
+
+
+def _raw_opener(
+    read: Callable[[RawRecordReader], Iterator[SourceBatch]],
+    options: ReadOptions,
+    sink: QuarantineSink,
+) -> Callable[[Stream], Iterator[SourceBatch]]:
+    def open_batches(stream: Stream) -> Iterator[SourceBatch]:
+        reader = RawRecordReader(
+            uri=stream.detection.uri,
+            on_error=options.on_error,
+            quarantine=sink,
+            member=stream.detection.member,
+        )
+        try:
+            yield from read(reader)
+        finally:
+            stream.records_read = reader.records_read
+            stream.records_quarantined = reader.records_quarantined
+
+    return open_batches
 
 
 def _once(
