@@ -317,3 +317,21 @@ def test_a_refusal_without_a_grammar_error_is_located_by_the_copy_line() -> None
         (2, 11, "refused by PostgreSQL: invalid input syntax for type json")
     ]
     assert keep.to_pylist() == [True, False, True]
+
+
+def test_files_go_to_the_partitions_named_for_them(store: StagingStore) -> None:
+    """The pipeline names each file's table (rules, grouping); the rest keep their own."""
+    payments = str((SHOP / "payments.csv").resolve())
+    customers = str((SHOP / "customers.csv").resolve())
+    options = IngestOptions(partitions={payments: "money", customers: "people"})
+    report = ingest(
+        store,
+        [str(SHOP / "payments.csv"), str(SHOP / "customers.csv"), str(SHOP / "orders.jsonl")],
+        options,
+    )
+    assert report.counts.records_staged == 517 + 249 + 600
+    per_partition = rows(
+        store,
+        "SELECT partition_key, count(*) FROM assay_staging.records GROUP BY 1 ORDER BY 1",
+    )
+    assert per_partition == [("money", 517), ("orders", 600), ("people", 249)]

@@ -49,6 +49,7 @@ class Dedup(StrEnum):
 class IngestOptions:
     dedup: Dedup = Dedup.PATH
     partition: str | None = None  # None: each stream's table name (file stem, sheet)
+    partitions: dict[str, str] = field(default_factory=dict)  # file URI -> its partition
     batch_size: int = 100_000  # records per bulk insert
     resume: bool = False
     read: dict[str, Any] = field(default_factory=dict)  # assay.sources.ReadOptions fields
@@ -60,6 +61,10 @@ class IngestOptions:
         if self.partition is not None and not self.partition.strip():
             raise UsageError("--partition must not be empty")
 
+    def partition_of(self, uri: str, stream: str) -> str:
+        """A file's partition: named for that file, else the one for all, else the stream's."""
+        return self.partitions.get(uri) or self.partition or stream
+
     def to_config(self, inputs: list[str]) -> dict[str, Any]:
         """What a batch records about how it was asked to run (and resume needs)."""
         read = {k: v for k, v in self.read.items() if k != "storage_options"}
@@ -67,6 +72,7 @@ class IngestOptions:
             "inputs": inputs,
             "dedup": str(self.dedup),
             "partition": self.partition,
+            "partitions": dict(sorted(self.partitions.items())),
             "batch_size": self.batch_size,
             "read": read,
         }
@@ -76,6 +82,7 @@ class IngestOptions:
         return cls(
             dedup=Dedup.parse(config.get("dedup", "path")),
             partition=config.get("partition"),
+            partitions=dict(config.get("partitions") or {}),
             batch_size=int(config.get("batch_size", 100_000)),
             resume=resume,
             read=dict(config.get("read") or {}),

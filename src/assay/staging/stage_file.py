@@ -150,15 +150,15 @@ class FileStager:
 
         for stream in open_resource(resource, self.read, sink.append, None):
             detection = stream.detection
+            partition = self.options.partition_of(resource.uri, stream.name)
             yield _StreamStart(
-                self.options.partition or stream.name,
+                partition,
                 detection.to_dict(),
                 str(detection.format),
                 detection.estimated_rows,
                 detection.member,
             )
             batches = stream.raw_batches() if stream.has_raw_records else stream.batches()
-            partition = self.options.partition or stream.name
             step = self.options.batch_size
             for batch in batches:
                 encoded = self.encoder.encode(batch)
