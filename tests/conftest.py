@@ -62,3 +62,14 @@ def pg_dsn(pg_server, request) -> str:
 
     name = "t_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:50]
     return pg_server.create_database(name)
+
+
+@pytest.fixture
+def fake_llm():
+    """A scripted LLM server on 127.0.0.1 speaking the Ollama and OpenAI protocols
+    (see ``tests/llm/fake_llm.py``)."""
+    from tests.llm.fake_llm import FakeLLM
+
+    server = FakeLLM().start()
+    yield server
+    server.stop()

@@ -9,7 +9,7 @@ The library is usable on its own; the ``assay`` command is a thin shell over it.
 """
 
 from assay._version import __version__
-from assay.api import infer, read
+from assay.api import infer, read, refine
 from assay.errors import AssayError, InputError, MissingDependencyError, UsageError
 from assay.schema import Schema
 from assay.sources import open_source, sniff
@@ -24,5 +24,6 @@ __all__ = [
     "infer",
     "open_source",
     "read",
+    "refine",
     "sniff",
 ]

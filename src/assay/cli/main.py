@@ -5,6 +5,7 @@ from __future__ import annotations
 from assay.cli import (  # noqa: F401  (registers the commands)
     infer_commands,
     read_commands,
+    refine_commands,
     schema_commands,
 )
 from assay.cli.app import app

@@ -1,0 +1,459 @@
+"""``refine(schema, client)``: ask a model about every column, keep what the data confirms.
+
+Per table, columns are chunked under a token budget (related columns together), each
+chunk's prompt carries the schema facts and the most relevant documentation passages,
+and chunks run concurrently up to ``concurrency``.  Each answer is parsed against the
+chunk's output schema; a malformed answer, or one with suggestions the data rejects, is
+asked again with the problems fed back (up to ``max_retries`` times), accepted
+suggestions accumulating across attempts.  A chunk whose answers stay unusable, or
+whose provider keeps failing, falls back to heuristics with a warning: a misbehaving
+model never fails the run.  Only a configuration error (no server, bad key, missing
+model file) stops it.
+
+Results are applied in schema order whatever order chunks finish in, so the refined
+schema is deterministic for the same answers (which the response cache provides).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from assay.errors import LLMError
+from assay.inference.formats import FORMATS
+from assay.llm.chunking import chunk, estimate_tokens
+from assay.llm.client import LLMClient, LLMResponse, ProviderConfigError
+from assay.llm.prompt import TEMPLATE_VERSION, Passage, Prompt, build_prompt, example_texts
+from assay.llm.suggestions import Answer, AnswerError, OutputSpec, parse_answer
+from assay.refine import checks, heuristics
+from assay.refine.apply import Change, Decision, apply
+from assay.refine.context import column_info, columns_of, reference_targets, table_info
+from assay.refine.data import DEFAULT_ROWS, Samples
+from assay.refine.docs import select
+from assay.schema import Evidence, Field, Provenance, Schema, Table
+
+log = logging.getLogger(__name__)
+
+HEURISTICS = Provenance(source="inference", detail="refine heuristics")
+
+
+@dataclass(frozen=True)
+class RefineOptions:
+    max_retries: int = 2  # re-asks after a rejected answer, per chunk
+    concurrency: int = 2  # chunks in flight
+    chunk_tokens: int = 1500  # budget for the column lines of one prompt
+    max_columns: int = 12  # columns per chunk (answers grow with every column)
+    docs_tokens: int = 600  # budget for documentation passages per prompt
+    detail: str = "full"  # "brief": descriptions, semantic types, classifications only
+    sample_rows: int = DEFAULT_ROWS  # rows re-read per table to check suggestions
+    tolerance: float = 0.999  # as inference: share of values a narrower type must fit
+    examples: bool = True  # include the few-shot example
+    heuristics: bool = True  # fill what the model left open with the heuristics
+    read: dict[str, Any] | None = None  # reading options for re-reading the sources
+
+
+@dataclass(frozen=True)
+class Rejection:
+    table: str
+    path: str | None
+    aspect: str
+    value: Any
+    reason: str
+    source: str
+    attempt: int
+
+
+@dataclass
+class ChunkReport:
+    table: str
+    columns: tuple[str, ...]
+    attempts: int = 0
+    elapsed: float = 0.0
+    cached: int = 0
+    outcome: str = "heuristics"  # "model", "fallback" or "heuristics" (no model)
+    problem: str | None = None
+
+
+@dataclass
+class RefineResult:
+    schema: Schema
+    changes: list[Change] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chunks: list[ChunkReport] = field(default_factory=list)
+    provider: str = "none"
+    model: str = ""
+    spec: str = "none"  # the provider spec as given (no secrets)
+    template: str = TEMPLATE_VERSION
+    started: str = ""
+    elapsed: float = 0.0
+
+    def suggestions(self, source: str = "llm") -> int:
+        """Suggestions from ``source`` that were judged (accepted or rejected)."""
+        accepted = sum(1 for c in self.changes if c.source == source)
+        return accepted + sum(1 for r in self.rejections if r.source == source)
+
+
+@dataclass
+class _Job:
+    index: int
+    table: Table
+    fields: list[Field]
+    prompt: Prompt
+
+
+@dataclass
+class _JobResult:
+    decisions: list[Decision] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    report: ChunkReport | None = None
+    warning: str | None = None
+
+
+def plan(
+    schema: Schema,
+    passages: list[Passage] = (),
+    options: RefineOptions | None = None,  # type: ignore[assignment]
+) -> list[_Job]:
+    """The prompts a refinement would send, one per chunk (``--show-prompt``)."""
+    options = options or RefineOptions()
+    jobs: list[_Job] = []
+    for table in schema.tables:
+        fields = columns_of(table)
+        infos = {f.path: column_info(f, table) for f in fields}
+        costs = {path: estimate_tokens(info.render()) for path, info in infos.items()}
+        chunks = chunk(
+            fields,
+            lambda f: f.path,
+            lambda f, costs=costs: costs[f.path],
+            budget=options.chunk_tokens,
+            max_items=options.max_columns,
+        )
+        targets = reference_targets(schema, table)
+        for members in chunks:
+            spec = OutputSpec(
+                columns=tuple(f.path for f in members),
+                formats=FORMATS,
+                references=targets,
+                detail=options.detail,
+            )
+            names = [table.name, *(f.path for f in members)]
+            chosen = select(list(passages), names, options.docs_tokens)
+            prompt = build_prompt(
+                table_info(table),
+                [infos[f.path] for f in members],
+                spec,
+                chosen,
+                examples=options.examples,
+            )
+            jobs.append(_Job(len(jobs), table, members, prompt))
+    return jobs
+
+
+def refine(
+    schema: Schema,
+    client: LLMClient | None = None,
+    *,
+    passages: list[Passage] = (),  # type: ignore[assignment]
+    options: RefineOptions | None = None,
+    progress: Callable[[ChunkReport], None] | None = None,
+) -> RefineResult:
+    """Refine ``schema`` with ``client`` (None: heuristics only); never raises because a
+    model misbehaved, only for configuration errors (:class:`ProviderConfigError`)."""
+    options = options or RefineOptions()
+    started = time.monotonic()
+    result = RefineResult(
+        schema,
+        provider=getattr(client, "provider", "none"),
+        model=getattr(client, "model", ""),
+        spec=f"{getattr(client, 'provider', 'none')}:{getattr(client, 'model', '')}"
+        if client is not None
+        else "none",
+        started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
+    samples = Samples(max_rows=options.sample_rows, read=options.read)
+    decisions: list[Decision] = []
+    if client is not None:
+        jobs = plan(schema, passages, options)
+        outcomes = _run(jobs, client, schema, samples, options, progress)
+        for outcome in outcomes:
+            decisions.extend(outcome.decisions)
+            result.rejections.extend(outcome.rejections)
+            if outcome.report is not None:
+                result.chunks.append(outcome.report)
+            if outcome.warning:
+                result.warnings.append(outcome.warning)
+    if options.heuristics:
+        decided = {(d.table, d.path, d.aspect) for d in decisions}
+        for table in schema.tables:
+            sample = samples.get(table)
+            for f in columns_of(table):
+                suggestion = heuristics.suggest(f)
+                if suggestion is None:
+                    continue
+                judged = _judge_field(
+                    table, f, suggestion, sample, samples, schema, options, "heuristics",
+                    HEURISTICS, 0,
+                )  # fmt: skip
+                for d in judged.decisions:
+                    if (d.table, d.path, d.aspect) not in decided:
+                        decisions.append(d)
+                result.rejections.extend(
+                    r for r in judged.rejections if (r.table, r.path, r.aspect) not in decided
+                )
+    result.schema, result.changes = apply(schema, decisions)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def _run(
+    jobs: list[_Job],
+    client: LLMClient,
+    schema: Schema,
+    samples: Samples,
+    options: RefineOptions,
+    progress: Callable[[ChunkReport], None] | None,
+) -> list[_JobResult]:
+    results: list[_JobResult | None] = [None] * len(jobs)
+    with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
+        futures = {
+            pool.submit(_run_job, job, client, schema, samples, options): job.index for job in jobs
+        }
+        try:
+            for future, index in futures.items():
+                results[index] = future.result()
+                report = results[index].report  # type: ignore[union-attr]
+                if progress is not None and report is not None:
+                    progress(report)
+        except ProviderConfigError:
+            for other in futures:
+                other.cancel()
+            raise
+    return [r if r is not None else _JobResult() for r in results]
+
+
+def _run_job(
+    job: _Job, client: LLMClient, schema: Schema, samples: Samples, options: RefineOptions
+) -> _JobResult:
+    table = job.table
+    report = ChunkReport(table.name, tuple(f.path for f in job.fields), outcome="fallback")
+    out = _JobResult(report=report)
+    prompt = job.prompt
+    accepted: dict[tuple[str | None, str], Decision] = {}
+    answered = False
+    started = time.monotonic()
+    for attempt in range(options.max_retries + 1):
+        report.attempts = attempt + 1
+        request = prompt.request()
+        try:
+            response = client.complete(request)
+        except ProviderConfigError:
+            raise
+        except LLMError as exc:
+            report.problem = str(exc)
+            break
+        report.cached += int(response.cached)
+        try:
+            answer = parse_answer(response.text, prompt.spec)
+        except AnswerError as exc:
+            report.problem = "; ".join(exc.problems[:3])
+            out.rejections.append(
+                Rejection(table.name, None, "answer", _brief(response.text), report.problem,
+                          "llm", attempt)
+            )  # fmt: skip
+            log.debug("%s: answer rejected: %s", table.name, exc.problems)
+            prompt = prompt.with_feedback(response.text, exc.problems)
+            continue
+        answered = True
+        provenance = _provenance(response, request.prompt_hash())
+        judged = _judge(job, answer, schema, samples, options, provenance, attempt)
+        for d in judged.decisions:
+            accepted.setdefault((d.path, d.aspect), d)
+        fresh = [r for r in judged.rejections if (r.path, r.aspect) not in accepted]
+        out.rejections.extend(judged.rejections)
+        for r in judged.rejections:
+            log.debug("%s.%s %s rejected: %s", table.name, r.path, r.aspect, r.reason)
+        if not fresh:
+            report.problem = None
+            break
+        report.problem = f"{len(fresh)} suggestion(s) rejected by the data"
+        problems = [
+            f"{r.path or 'table'}: {r.aspect} {r.value!r} rejected: {r.reason}" for r in fresh
+        ]
+        prompt = prompt.with_feedback(response.text, problems)
+    report.elapsed = time.monotonic() - started
+    out.decisions = list(accepted.values())
+    if answered:
+        report.outcome = "model"
+    else:
+        columns = ", ".join(report.columns[:4]) + (" …" if len(report.columns) > 4 else "")
+        out.warning = (
+            f"{table.name} ({columns}): no usable answer from the model after "
+            f"{report.attempts} attempt(s) ({report.problem}); using heuristics"
+        )
+    return out
+
+
+def _provenance(response: LLMResponse, prompt_hash: str) -> Provenance:
+    return Provenance(
+        source="llm",
+        detail=f"{response.provider}:{response.model} template={TEMPLATE_VERSION} "
+        f"prompt=sha256:{prompt_hash[:16]}",
+    )
+
+
+def _judge(
+    job: _Job,
+    answer: Answer,
+    schema: Schema,
+    samples: Samples,
+    options: RefineOptions,
+    provenance: Provenance,
+    attempt: int,
+) -> _JobResult:
+    out = _JobResult()
+    table = job.table
+    sample = samples.get(table)
+    for f in job.fields:
+        suggestion = answer.fields.get(f.path)
+        if suggestion is None:
+            continue
+        judged = _judge_field(
+            table, f, suggestion, sample, samples, schema, options, "llm", provenance, attempt
+        )
+        out.decisions.extend(judged.decisions)
+        out.rejections.extend(judged.rejections)
+    t = answer.table
+
+    def decide(aspect: str, value: Any, verdict: checks.Verdict) -> None:
+        if verdict.accepted:
+            if verdict.reason != "unchanged":
+                evidence = Evidence(decision=aspect, rule="llm", note=verdict.reason)
+                out.decisions.append(
+                    Decision(table.name, None, aspect, verdict.value, "llm", provenance, evidence)
+                )
+        else:
+            out.rejections.append(
+                Rejection(table.name, None, aspect, value, verdict.reason, "llm", attempt)
+            )
+
+    if t.description:
+        decide(
+            "description", t.description, checks.check_description(t.description, example_texts())
+        )
+    if t.grain:
+        decide("grain", t.grain, checks.check_description(t.grain, example_texts()))
+    if t.primary_key:
+        decide("primary_key", list(t.primary_key),
+               checks.check_primary_key(table, t.primary_key, sample))  # fmt: skip
+    return out
+
+
+def _judge_field(
+    table: Table,
+    f: Field,
+    s: Any,
+    sample: Any,
+    samples: Samples,
+    schema: Schema,
+    options: RefineOptions,
+    source: str,
+    provenance: Provenance,
+    attempt: int,
+) -> _JobResult:
+    """Check every aspect of one field's suggestion; type first, as the others depend on
+    the (possibly narrowed) type."""
+    out = _JobResult()
+    kind = checks.kind_of(f)
+
+    def decide(aspect: str, value: Any, verdict: checks.Verdict) -> bool:
+        if verdict.accepted:
+            if verdict.reason == "unchanged":
+                return False
+            evidence = Evidence(
+                decision=aspect,
+                rule=f"{source}-confirmed" if verdict.conforming else source,
+                conforming=verdict.conforming,
+                violating=verdict.violating,
+                examples=verdict.examples,
+                confidence=round(s.confidence, 4),
+                note=verdict.reason if aspect != "description" else s.reasoning,
+            )
+            out.decisions.append(
+                Decision(table.name, f.path, aspect, verdict.value, source, provenance, evidence)
+            )
+            return True
+        out.rejections.append(
+            Rejection(table.name, f.path, aspect, value, verdict.reason, source, attempt)
+        )
+        return False
+
+    type_verdict = None
+    if getattr(s, "type", None):
+        type_verdict = checks.check_type(f, s.type, sample, options.tolerance)
+    if type_verdict is not None and decide("type", s.type, type_verdict):
+        kind = s.type
+    if getattr(s, "format", None):
+        verdict = checks.check_format(f, s.format, sample, kind)
+        if verdict.accepted and verdict.reason != "unchanged":
+            verdict = checks.accept(
+                verdict.reason,
+                (s.format, verdict.value),
+                conforming=verdict.conforming,
+                violating=verdict.violating,
+            )
+        decide("format", s.format, verdict)
+    if getattr(s, "allowed_values", None):
+        decide("allowed_values", list(s.allowed_values),
+               checks.check_enum(f, s.allowed_values, sample))  # fmt: skip
+    if getattr(s, "pattern", None):
+        decide("pattern", s.pattern, checks.check_pattern(f, s.pattern, sample))
+    minimum, maximum = getattr(s, "minimum", None), getattr(s, "maximum", None)
+    if minimum is not None or maximum is not None:
+        decide("range", [minimum, maximum], checks.check_range(f, minimum, maximum, sample))
+    semantic = None
+    if s.semantic_type and s.semantic_type != "other":
+        verdict = checks.check_semantic_type(f, s.semantic_type, kind, sample)
+        if decide("semantic_type", s.semantic_type, verdict):
+            semantic = s.semantic_type
+    if s.classification:
+        verdict = checks.check_classification(f, s.classification, semantic)
+        # "none" (no personal data) is recorded only when it is wrong.
+        if not verdict.accepted or s.classification != "none":
+            decide("classification", s.classification, verdict)
+    if s.description:
+        verdict = checks.check_description(s.description, example_texts())
+        decide("description", s.description, verdict)
+    target = getattr(s, "references", None)
+    if target:
+        decide("references", target, _reference(f, table, target, sample, samples, schema))
+    return out
+
+
+def _reference(
+    f: Field, table: Table, target: str, sample: Any, samples: Samples, schema: Schema
+) -> checks.Verdict:
+    target_table, _, target_path = target.partition(".")
+    try:
+        parent_table = schema.table(target_table)
+        parent = next(p for p in columns_of(parent_table) if p.path == target_path)
+    except (KeyError, StopIteration):
+        return checks.reject(f"{target} is not a column of the schema")
+    for r in schema.relationships:
+        if (r.from_table, r.from_fields, r.to_table, r.to_fields) == (
+            table.name, (f.path,), target_table, (target_path,)
+        ):  # fmt: skip
+            return checks.accept("unchanged")
+    verdict, coverage = checks.check_reference(f, sample, parent, samples.get(parent_table))
+    if not verdict.accepted:
+        return verdict
+    return checks.accept(verdict.reason, {"target": target, "coverage": coverage})
+
+
+def _brief(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
