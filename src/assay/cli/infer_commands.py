@@ -21,7 +21,8 @@ OUTPUT_FORMATS = ("table", "json", "yaml", "json-schema")
 @app.command(
     epilog="Examples:\n\n  assay infer examples/shop\n\n"
     "  assay infer examples/shop/orders.jsonl --format json-schema --output orders.schema.json\n\n"
-    "  assay infer big.csv --sample 100000 --format yaml"
+    "  assay infer big.csv --sample 100000 --format yaml\n\n"
+    "  assay infer examples/shop --llm ollama:qwen2.5:7b --format yaml"
 )
 @handle_errors
 def infer(
@@ -58,6 +59,17 @@ def infer(
     header: ro.HeaderOpt = None,
     skip_rows: ro.SkipOpt = None,
     pattern: ro.PatternOpt = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            metavar="SPEC",
+            help="Refine with a model (see `assay refine`); default $ASSAY_LLM or assay.yaml.",
+        ),
+    ] = None,
+    no_refine: Annotated[
+        bool, typer.Option("--no-refine", help="Do not refine, even if a model is configured.")
+    ] = False,
 ) -> None:
     """Infer a schema by reading every row: types, formats, nesting, statistics, keys."""
     if output_format not in OUTPUT_FORMATS:
@@ -89,6 +101,13 @@ def infer(
     schema = result.schema
     if group:
         schema = _grouped(schema, threshold)
+    refined = None
+    if not no_refine and _refine_requested(llm):
+        from assay.cli.refine_commands import run_refinement
+        from assay.refine import RefineOptions
+
+        refined = run_refinement(schema, llm, None, RefineOptions(read=read or None))
+        schema = refined.schema
     text = _render(schema, output_format)
     if output is not None:
         output.write_text(text if text is not None else "", encoding="utf-8")
@@ -96,6 +115,10 @@ def infer(
             err_console.print(f"wrote {output}")
     elif text is not None:
         console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+    elif refined is not None:
+        from assay.cli.refine_commands import print_refined
+
+        print_refined(refined)
     else:
         _print_tables(schema)
     if result.quarantined and not settings.quiet:
@@ -104,6 +127,18 @@ def infer(
         for error in result.errors:
             err_console.print(f"[bold red]error:[/] {escape(str(error))}")
         raise typer.Exit(1)
+
+
+def _refine_requested(llm: str | None) -> bool:
+    """``--llm`` given, or a model configured in ``ASSAY_LLM`` / ``assay.yaml``."""
+    if llm:
+        return True
+    import os
+
+    from assay.llm.providers import load_config
+
+    configured = os.environ.get("ASSAY_LLM") or load_config().get("provider")
+    return bool(configured) and str(configured).strip() != "none"
 
 
 def _render(schema: Schema, output_format: str) -> str | None:
