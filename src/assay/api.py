@@ -38,7 +38,7 @@ def refine(
     llm: str | None = None,
     docs: list[str] | None = None,
     cache: str | bool = True,
-    timeout: float = 120.0,
+    timeout: float | None = None,
     max_retries: int = 2,
     **options: Any,
 ) -> RefineResult:

@@ -60,7 +60,9 @@ def test_refine_shows_descriptions_and_what_changed(fake_llm) -> None:
 
 
 def test_refine_writes_the_schema_and_caches_answers(fake_llm, workdir: Path) -> None:
-    fake_llm.push(answer({"segment": {"description": "Sales channel.", "semantic_type": "category"}}))
+    fake_llm.push(
+        answer({"segment": {"description": "Sales channel.", "semantic_type": "category"}})
+    )
     spec = f"openai:test-model@{fake_llm.url}/v1"
     code, _, err = invoke("refine", CUSTOMERS, "--llm", spec, "--out", "refined.yaml")
     assert code == 0, err
@@ -129,8 +131,10 @@ def test_a_misbehaving_model_never_fails_the_run(fake_llm) -> None:
     code, out, err = invoke("refine", CUSTOMERS, "--llm", f"ollama:qwen2.5:7b@{fake_llm.url}",
                             "--max-retries", "2")  # fmt: skip
     assert code == 0
-    assert "warning: customers (customer_id, email, first_name, last_name …): no usable answer " \
+    assert (
+        "warning: customers (customer_id, email, first_name, last_name …): no usable answer "
         "from the model after 3 attempt(s) (the answer is not valid JSON" in " ".join(err.split())
+    )
     assert "│ email" in out and "email" in out  # heuristics still describe the table
 
 

@@ -241,11 +241,11 @@ def _handler(server: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(orjson.dumps(final) + b"\n")
 
         def _openai(self, request: dict[str, Any]) -> None:
-            if server.api_key is not None:
-                if self.headers.get("authorization") != f"Bearer {server.api_key}":
-                    self._send(401, {"error": {"message": "Incorrect API key provided",
-                                               "type": "invalid_request_error"}})  # fmt: skip
-                    return
+            expected = None if server.api_key is None else f"Bearer {server.api_key}"
+            if expected is not None and self.headers.get("authorization") != expected:
+                self._send(401, {"error": {"message": "Incorrect API key provided",
+                                           "type": "invalid_request_error"}})  # fmt: skip
+                return
             rf = (request.get("response_format") or {}).get("type")
             if (rf == "json_schema" and not server.json_schema_supported) or (
                 rf == "json_object" and not server.json_object_supported

@@ -52,14 +52,14 @@ def test_ollama_chat_with_json_schema_format(fake_llm, stream: str) -> None:
 
 def test_ollama_unknown_model_is_a_configuration_error(fake_llm) -> None:
     llm = client(fake_llm, "ollama:no-such-model@URL")
-    with pytest.raises(ProviderConfigError, match="no model 'no-such-model'.*ollama pull"):
+    with pytest.raises(ProviderConfigError, match=r"no model 'no-such-model'.*ollama pull"):
         llm.complete(request())
 
 
 def test_ollama_error_line_mid_stream(fake_llm) -> None:
     fake_llm.push(Reply(status=500, body=b'{"error":"model runner crashed"}'))
     llm = client(fake_llm, "ollama:qwen2.5:7b@URL")
-    with pytest.raises(ProviderError, match="HTTP 500.*model runner crashed"):
+    with pytest.raises(ProviderError, match=r"HTTP 500.*model runner crashed"):
         llm.complete(request())
 
 
@@ -150,7 +150,7 @@ def test_5xx_are_retried_with_backoff(fake_llm) -> None:
 def test_5xx_beyond_the_retries_is_a_provider_error(fake_llm) -> None:
     fake_llm.push(Reply(status=502), Reply(status=502))
     llm = client(fake_llm, "ollama:qwen2.5:7b@URL?stream=false", max_retries=1)
-    with pytest.raises(ProviderError, match="HTTP 502.*gave up after 2 attempts"):
+    with pytest.raises(ProviderError, match=r"HTTP 502.*gave up after 2 attempts"):
         llm.complete(request())
 
 
@@ -158,7 +158,7 @@ def test_5xx_beyond_the_retries_is_a_provider_error(fake_llm) -> None:
 def test_slow_answer_times_out(fake_llm, spec: str) -> None:
     fake_llm.push(Reply(delay=1.5), Reply(delay=1.5))
     llm = client(fake_llm, spec, timeout=0.3, max_retries=1)
-    with pytest.raises(ProviderError, match="did not answer within 0.3s"):
+    with pytest.raises(ProviderError, match=r"did not answer within 0\.3s"):
         llm.complete(request())
     assert len(fake_llm.requests) == 2
 
@@ -171,6 +171,6 @@ def test_no_server_is_a_configuration_error() -> None:
         port = s.getsockname()[1]  # nothing listens once closed
     llm = make_client(parse_spec(f"ollama:qwen2.5:7b@http://127.0.0.1:{port}"), max_retries=1)
     with pytest.raises(
-        ProviderConfigError, match="cannot connect to Ollama.*is the server running"
+        ProviderConfigError, match=r"cannot connect to Ollama.*is the server running"
     ):
         llm.complete(request())

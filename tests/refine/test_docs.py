@@ -18,11 +18,15 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 def docx(path: Path, paragraphs: list[str], table: list[list[str]]) -> Path:
     body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
     rows = "".join(
-        "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in row)
+        "<w:tr>"
+        + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in row)
         + "</w:tr>"
         for row in table
     )
-    xml = f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body>{body}<w:tbl>{rows}</w:tbl></w:body></w:document>'
+    xml = (
+        f'<?xml version="1.0"?><w:document xmlns:w="{W}">'
+        f"<w:body>{body}<w:tbl>{rows}</w:tbl></w:body></w:document>"
+    )
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", xml)
@@ -48,7 +52,9 @@ def pdf(path: Path, lines: list[str]) -> Path:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     path.write_bytes(out)
     return path
 
@@ -69,7 +75,13 @@ def test_every_format(tmp_path: Path) -> None:
     by_source: dict[str, list[str]] = {}
     for p in passages:
         by_source.setdefault(p.source, []).append(p.text)
-    assert sorted(by_source) == ["dictionary.docx", "guide.md", "notes.txt", "page.html", "spec.pdf"]
+    assert sorted(by_source) == [
+        "dictionary.docx",
+        "guide.md",
+        "notes.txt",
+        "page.html",
+        "spec.pdf",
+    ]
     assert by_source["notes.txt"] == ["cust_seg_cd is the customer segment code. Other text."]
     assert by_source["guide.md"] == ["# Orders The amt column is the order total in euros."]
     html = by_source["page.html"][0]

@@ -112,7 +112,9 @@ def test_widened_and_contradicted_types_are_rejected(fake_llm, customers) -> Non
         "phone": {"type": "integer"},  # '+34…' is a phone number, not a quantity
     }))  # fmt: skip
     result = run(fake_llm, customers)
-    assert rejected(result, "customer_id", "type") == "float is not narrower than the inferred integer"
+    assert (
+        rejected(result, "customer_id", "type") == "float is not narrower than the inferred integer"
+    )
     assert rejected(result, "first_name", "type").startswith("249 of 249 values are not date")
     assert "lose a leading zero or sign" in rejected(result, "postal_code", "type")
     assert rejected(result, "phone", "type") == (
@@ -194,7 +196,9 @@ def test_formats_semantic_types_and_classifications(fake_llm, customers) -> None
     result = run(fake_llm, customers)
     assert rejected(result, "first_name", "format").startswith("249 of 249 values are not email")
     assert rejected(result, "first_name", "semantic_type") == "only 0% of the values are email"
-    assert rejected(result, "customer_id", "format") == "formats annotate text; this field is integer"
+    assert (
+        rejected(result, "customer_id", "format") == "formats annotate text; this field is integer"
+    )
     assert rejected(result, "customer_id", "semantic_type") == (
         "observed values 1001.0..1250.0 are outside -90..90"
     )
@@ -339,7 +343,9 @@ def test_wide_tables_are_chunked_and_sent_concurrently(fake_llm, tmp_path) -> No
     result = run(fake_llm, schema, max_columns=10, concurrency=3)
     asked = [list(r["format"]["properties"]["fields"]["properties"]) for r in fake_llm.requests]
     assert sorted(len(a) for a in asked) == [10, 10, 10, 10]
-    assert sorted(tuple(a) for a in asked) == sorted(tuple(names[i:i + 10]) for i in range(0, 40, 10))
+    assert sorted(tuple(a) for a in asked) == sorted(
+        tuple(names[i : i + 10]) for i in range(0, 40, 10)
+    )
     assert 2 <= fake_llm.max_in_flight <= 3
     described = [c for c in result.changes if c.aspect == "description" and c.path is not None]
     assert len(described) == 40
@@ -363,12 +369,17 @@ def test_existing_descriptions_are_kept(fake_llm, customers) -> None:
         f.model_copy(update={"description": "Written by a person."}) if f.path == "email" else f
         for f in table.fields
     )
-    schema = customers.model_copy(update={"tables": (table.model_copy(update={"fields": documented}),)})
+    schema = customers.model_copy(
+        update={"tables": (table.model_copy(update={"fields": documented}),)}
+    )
     fake_llm.push(answer({"email": {"description": "From the model."}}))
     result = run(fake_llm, schema)
     assert field(result, "customers", "email").description == "Written by a person."
     assert "Current description" not in fake_llm.requests[0]["messages"][-1]["content"]
-    assert 'current description: "Written by a person."' in fake_llm.requests[0]["messages"][-1]["content"]
+    assert (
+        'current description: "Written by a person."'
+        in fake_llm.requests[0]["messages"][-1]["content"]
+    )
 
 
 def test_copies_of_the_worked_example_are_rejected(fake_llm, customers) -> None:

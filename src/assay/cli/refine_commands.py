@@ -34,7 +34,12 @@ MaxRetriesOpt = Annotated[
     int,
     typer.Option("--max-retries", min=0, help="Re-asks after a rejected answer or failed call."),
 ]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per answer.")]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout", min=0.1, help="Seconds per answer (default 120 for servers, none for gguf)."
+    ),
+]
 OUTPUT_FORMATS = ("table", "json", "yaml", "json-schema")
 SHORT = {
     "description": "desc",
@@ -72,7 +77,7 @@ def refine(
         ),
     ] = "",
     max_retries: MaxRetriesOpt = 2,
-    timeout: TimeoutOpt = 120.0,
+    timeout: TimeoutOpt = None,
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, help="Chunks asked at the same time.")
     ] = 2,
@@ -146,7 +151,7 @@ def run_refinement(
     docs: list[Path] | None,
     options: RefineOptions,
     *,
-    timeout: float = 120.0,
+    timeout: float | None = None,
     cache: bool = True,
     offline: bool = False,
 ) -> RefineResult:

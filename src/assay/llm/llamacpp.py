@@ -51,6 +51,7 @@ class LlamaCppClient:
     def _load(self) -> Any:
         if self._llama is None:
             llama_cpp = require("llama_cpp", extra="gguf", package="llama-cpp-python")
+            _route_native_logs(llama_cpp)
             try:
                 self._llama = llama_cpp.Llama(
                     model_path=str(self.path),
@@ -104,6 +105,27 @@ class LlamaCppClient:
         text = "".join(parts)
         details = {"finish_reason": finish, "completion_chars": len(text)}
         return LLMResponse(text, self.provider, self.model, elapsed, details=details)
+
+
+_callback: Any = None
+
+
+def _route_native_logs(llama_cpp: Any) -> None:
+    """llama.cpp's own messages go to this module's logger (debug), not to stderr, where
+    they would break the one-line output of the CLI."""
+    global _callback
+    if _callback is not None:
+        return
+    import ctypes
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        message = text.decode("utf-8", "replace").rstrip()
+        if message:
+            log.debug("llama.cpp: %s", message)
+
+    _callback = callback  # keep a reference: the C library holds only a pointer
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
 
 
 def check_model_file(path: Path) -> None:

@@ -41,6 +41,7 @@ OPTIONS = {
     "gguf": {"num_ctx", "threads"},
 }
 EXAMPLES = "e.g. ollama:qwen2.5:7b, openai:gpt-4o-mini@http://localhost:8000/v1, gguf:model.gguf"
+HTTP_TIMEOUT = 120.0
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
@@ -147,13 +148,16 @@ def api_key(spec: ProviderSpec, config: dict[str, Any] | None = None) -> str | N
 def make_client(
     spec: ProviderSpec,
     *,
-    timeout: float = 120.0,
+    timeout: float | None = None,
     max_retries: int = 3,
     concurrency: int = 2,
     config: dict[str, Any] | None = None,
 ) -> LLMClient | None:
-    """A client for ``spec`` (None for ``none``); imports the provider module lazily."""
-    options = HttpOptions(timeout=timeout, max_retries=max_retries)
+    """A client for ``spec`` (None for ``none``); imports the provider module lazily.
+
+    ``timeout``: seconds per answer; None gives servers 120 s and an in-process model
+    no limit (a small model on a few cores takes minutes for a wide chunk)."""
+    options = HttpOptions(timeout=timeout or HTTP_TIMEOUT, max_retries=max_retries)
     if spec.provider == "none":
         return None
     if spec.provider == "ollama":
