@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import assay  # noqa: E402
 from assay.llm.providers import make_client, parse_spec  # noqa: E402
-from assay.refine import RefineOptions, RefineResult, refine  # noqa: E402
-from assay.refine.context import columns_of  # noqa: E402
+from assay.refinement import RefineOptions, RefineResult, refine  # noqa: E402
+from assay.refinement.context import columns_of  # noqa: E402
 
 STOPWORDS = frozenset(
     ("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it",
@@ -107,6 +107,19 @@ def score(result: RefineResult, labels: dict[str, dict[str, list[str]]]) -> dict
     }
 
 
+def check_labels(schema: assay.Schema, labels: dict[str, dict[str, list[str]]]) -> None:
+    """Fail before the (slow) model run if a label is malformed or names no column."""
+    from assay.llm.vocabulary import BY_NAME
+
+    for table_name, columns in labels.items():
+        paths = {f.path for f in columns_of(schema.table(table_name))}
+        for path, label in columns.items():
+            if path not in paths:
+                raise SystemExit(f"label {table_name}.{path}: no such column")
+            if len(label) != 2 or label[0] not in BY_NAME:
+                raise SystemExit(f"label {table_name}.{path}: want [semantic type, description]")
+
+
 def run(spec: str, schema: assay.Schema, options: RefineOptions, timeout: float) -> RefineResult:
     client = make_client(parse_spec(spec), timeout=timeout, max_retries=options.max_retries)
     return refine(schema, client, options=options)
@@ -132,11 +145,14 @@ def main() -> None:
     schema = schema.model_copy(
         update={"tables": tuple(t for t in schema.tables if t.name in labels)}
     )
+    check_labels(schema, labels)
     llm = args.llm or gemma_spec()
     options = RefineOptions(max_retries=args.max_retries, detail=args.detail, heuristics=False)
     started = time.perf_counter()
     model = run(llm, schema, options, args.timeout)
     wall = time.perf_counter() - started
+    if args.json:  # keep the expensive answer before scoring it
+        Path(args.json).with_suffix(".schema.yaml").write_text(assay.schema.to_yaml(model.schema))
     # The heuristics then fill what the model left open (what `assay refine` does).
     combined = refine(model.schema, None, options=RefineOptions(heuristics=True))
     combined.changes = model.changes + combined.changes

@@ -9,7 +9,7 @@ from assay.schema import Schema
 from assay.sources import Source, open_source
 
 if TYPE_CHECKING:
-    from assay.refine import RefineResult
+    from assay.refinement import RefineResult
 
 
 def read(inputs: str | list[str], **options: Any) -> Source:
@@ -49,7 +49,7 @@ def refine(
     only).  Every suggestion is checked against the data before it is kept; the result
     holds the refined schema, what changed and what was rejected.  ``cache``: answers
     are kept under ``.assay/llm-cache`` (or the directory given; False: no cache).
-    Other options: see :class:`assay.refine.RefineOptions`.
+    Other options: see :class:`assay.refinement.RefineOptions`.
 
     >>> import assay
     >>> result = assay.refine(assay.infer("examples/shop/customers.csv"), llm="none")
@@ -59,8 +59,8 @@ def refine(
     from assay.llm import CachedClient
     from assay.llm.cache import DEFAULT_DIRECTORY
     from assay.llm.providers import load_config, make_client, resolve_spec
-    from assay.refine import RefineOptions, read_documents
-    from assay.refine import refine as _refine
+    from assay.refinement import RefineOptions, read_documents
+    from assay.refinement import refine as _refine
 
     if not isinstance(schema, Schema):
         schema = _infer(schema)

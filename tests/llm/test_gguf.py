@@ -19,8 +19,8 @@ from assay.llm import LLMRequest, Message
 from assay.llm.prompt import example_texts
 from assay.llm.suggestions import DESCRIPTION_MAX
 from assay.llm.vocabulary import BY_NAME, CLASSIFICATIONS, FORMAT_CLASSIFICATION, stricter
-from assay.refine import RefineOptions, refine
-from assay.refine.context import columns_of
+from assay.refinement import RefineOptions, refine
+from assay.refinement.context import columns_of
 from assay.schema import to_yaml
 from tests.conftest import SHOP
 

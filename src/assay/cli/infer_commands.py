@@ -104,7 +104,7 @@ def infer(
     refined = None
     if not no_refine and _refine_requested(llm):
         from assay.cli.refine_commands import run_refinement
-        from assay.refine import RefineOptions
+        from assay.refinement import RefineOptions
 
         refined = run_refinement(schema, llm, None, RefineOptions(read=read or None))
         schema = refined.schema

@@ -12,7 +12,7 @@ from rich.table import Table as RichTable
 
 from assay.cli.app import app, console, err_console, handle_errors, settings
 from assay.errors import UsageError
-from assay.refine import RefineOptions, RefineResult
+from assay.refinement import RefineOptions, RefineResult
 from assay.schema import Schema
 
 RefineLLMOpt = Annotated[
@@ -135,7 +135,7 @@ def _output_format(value: str, out: Path | None) -> str:
 
 
 def print_prompts(schema: Schema, docs: list[Path] | None, options: RefineOptions) -> None:
-    from assay.refine import plan, read_documents
+    from assay.refinement import plan, read_documents
 
     passages = read_documents(list(docs)) if docs else []
     jobs = plan(schema, passages, options)
@@ -159,8 +159,8 @@ def run_refinement(
     from assay.llm import CachedClient
     from assay.llm.cache import DEFAULT_DIRECTORY
     from assay.llm.providers import load_config, make_client, resolve_spec
-    from assay.refine import read_documents
-    from assay.refine import refine as refine_schema
+    from assay.refinement import read_documents
+    from assay.refinement import refine as refine_schema
 
     config = load_config()
     spec = resolve_spec(llm, config)
@@ -223,7 +223,7 @@ def emit(result: RefineResult, fmt: str, out: Path | None) -> None:
 
 
 def print_refined(result: RefineResult) -> None:
-    from assay.refine.context import columns_of
+    from assay.refinement.context import columns_of
 
     changed: dict[tuple[str, str | None], dict[str, list[str]]] = {}
     for c in result.changes:

@@ -1,6 +1,6 @@
 """Language models behind one method: providers, prompts, output schemas, parsing.
 
-This package never touches data; :mod:`assay.refine` decides what a model is told and
+This package never touches data; :mod:`assay.refinement` decides what a model is told and
 checks every suggestion against the data before it reaches a schema.
 """
 

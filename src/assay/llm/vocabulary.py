@@ -3,7 +3,7 @@
 A closed vocabulary is what makes answers checkable and comparable: the model picks one
 of these names (the output schema makes anything else impossible where decoding is
 constrained), and each type says which logical kinds and formats its values can have,
-so :mod:`assay.refine` can reject "email" for a column whose values are not e-mail
+so :mod:`assay.refinement` can reject "email" for a column whose values are not e-mail
 addresses.  The same table is rendered into the prompt and into ``docs/refine.md``.
 """
 

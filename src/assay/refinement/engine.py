@@ -29,11 +29,11 @@ from assay.llm.chunking import chunk, estimate_tokens
 from assay.llm.client import LLMClient, LLMResponse, ProviderConfigError
 from assay.llm.prompt import TEMPLATE_VERSION, Passage, Prompt, build_prompt, example_texts
 from assay.llm.suggestions import Answer, AnswerError, OutputSpec, parse_answer
-from assay.refine import checks, heuristics
-from assay.refine.apply import Change, Decision, apply
-from assay.refine.context import column_info, columns_of, reference_targets, table_info
-from assay.refine.data import DEFAULT_ROWS, Samples
-from assay.refine.docs import select
+from assay.refinement import checks, heuristics
+from assay.refinement.apply import Change, Decision, apply
+from assay.refinement.context import column_info, columns_of, reference_targets, table_info
+from assay.refinement.data import DEFAULT_ROWS, Samples
+from assay.refinement.docs import select
 from assay.schema import Evidence, Field, Provenance, Schema, Table
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import pytest
 import assay
 from assay.codegen.json_schema import table_json_schema
 from assay.llm import CachedClient, ProviderConfigError, make_client, parse_spec
-from assay.refine import RefineOptions, refine
+from assay.refinement import RefineOptions, refine
 from assay.schema import to_yaml
 from tests.conftest import SHOP
 from tests.llm.fake_llm import Reply, answer, edited
@@ -65,7 +65,7 @@ def rejected(result, path: str, aspect: str) -> str:
 
 
 def field(result, table: str, path: str):
-    from assay.refine.context import columns_of
+    from assay.refinement.context import columns_of
 
     return next(f for f in columns_of(result.schema.table(table)) if f.path == path)
 
@@ -392,7 +392,7 @@ def test_copies_of_the_worked_example_are_rejected(fake_llm, customers) -> None:
 
 
 def test_documentation_passages_reach_the_prompt(fake_llm, customers, tmp_path: Path) -> None:
-    from assay.refine import read_documents
+    from assay.refinement import read_documents
 
     doc = tmp_path / "dictionary.md"
     doc.write_text(

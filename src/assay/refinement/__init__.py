@@ -5,9 +5,16 @@ Layer 5 (beside the pipeline): it uses :mod:`assay.llm` (prompts, providers, par
 a bounded sample) and :mod:`assay.schema`.
 """
 
-from assay.refine.apply import Change, Decision
-from assay.refine.docs import read_documents
-from assay.refine.engine import ChunkReport, RefineOptions, RefineResult, Rejection, plan, refine
+from assay.refinement.apply import Change, Decision
+from assay.refinement.docs import read_documents
+from assay.refinement.engine import (
+    ChunkReport,
+    RefineOptions,
+    RefineResult,
+    Rejection,
+    plan,
+    refine,
+)
 
 __all__ = [
     "Change",

@@ -7,7 +7,7 @@ gains one :class:`Provenance` per contributor (the model — provider, model, te
 version, prompt hash, confidence — or the heuristics) and one :class:`Evidence` per
 accepted aspect, so a report or contract can tell rules from model.  No timestamps:
 the same inputs and answers give a byte-identical schema (the run's time is in the
-:class:`~assay.refine.engine.RefineResult`).
+:class:`~assay.refinement.engine.RefineResult`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 
 from assay.errors import InputError
 from assay.llm.prompt import Passage
-from assay.refine.docs import read_documents, select
+from assay.refinement.docs import read_documents, select
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

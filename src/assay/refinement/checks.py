@@ -38,7 +38,7 @@ from assay.inference.profile import DEFAULT_NULL_TOKENS
 from assay.llm.suggestions import DESCRIPTION_MAX
 from assay.llm.vocabulary import BY_NAME as SEMANTIC_TYPES
 from assay.llm.vocabulary import FORMAT_CLASSIFICATION, FORMAT_SEMANTIC_TYPES, stricter
-from assay.refine.data import TableSample
+from assay.refinement.data import TableSample
 from assay.schema import DataType, Field, Table, TypeKind
 
 FORMAT_CONFIDENCE = 0.95  # as inference's DecideOptions.format_confidence

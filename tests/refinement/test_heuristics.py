@@ -6,8 +6,8 @@ import pytest
 
 import assay
 from assay.llm.vocabulary import CLASSIFICATIONS, SEMANTIC_TYPES
-from assay.refine import refine
-from assay.refine.heuristics import words
+from assay.refinement import refine
+from assay.refinement.heuristics import words
 from tests.conftest import ROOT, SHOP
 
 
@@ -40,7 +40,7 @@ def refined():
     ],
 )
 def test_heuristics_without_a_model(refined, table, path, semantic, classification) -> None:
-    from assay.refine.context import columns_of
+    from assay.refinement.context import columns_of
 
     f = next(f for f in columns_of(refined.table(table)) if f.path == path)
     assert (f.semantic_type, f.classification) == (semantic, classification)

@@ -26,7 +26,7 @@ from assay._deps import require
 from assay.errors import InputError
 from assay.llm.chunking import estimate_tokens
 from assay.llm.prompt import Passage
-from assay.refine.heuristics import words
+from assay.refinement.heuristics import words
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
 PASSAGE_WORDS = 120
