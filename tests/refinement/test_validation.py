@@ -405,3 +405,20 @@ def test_documentation_passages_reach_the_prompt(fake_llm, customers, tmp_path: 
     question = fake_llm.requests[0]["messages"][-1]["content"]
     assert "(dictionary.md) # Customers The segment column holds the sales channel" in question
     assert "forklift" not in question
+
+
+def test_semantic_types_must_fit_the_shape_of_the_values(fake_llm, items) -> None:
+    schema = assay.infer(str(items / "items.csv"))
+    fake_llm.push(answer({
+        "label": {"semantic_type": "identifier"},  # 'item 0': words, not a code
+        "code": {"semantic_type": "person_name"},  # 'AB-1000': digits, not a name
+        "tier": {"semantic_type": "identifier"},
+    }))  # fmt: skip
+    result = run(fake_llm, schema)
+    assert rejected(result, "label", "semantic_type") == (
+        "300 of 300 values contain spaces, e.g. 'item 0'; not identifier"
+    )
+    assert rejected(result, "code", "semantic_type") == (
+        "300 of 300 values contain digits, e.g. 'AB-1000'; not person_name"
+    )
+    assert field(result, "items", "tier").semantic_type == "identifier"

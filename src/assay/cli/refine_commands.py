@@ -20,7 +20,7 @@ RefineLLMOpt = Annotated[
     typer.Option(
         "--llm",
         metavar="SPEC",
-        help="Model: none, ollama:MODEL[@URL], openai:MODEL[@URL], gguf:PATH "
+        help="Model: none, ollama:MODEL\\[@URL], openai:MODEL\\[@URL], gguf:PATH "
         "(default: $ASSAY_LLM, then assay.yaml, then none = heuristics only).",
     ),
 ]

@@ -25,20 +25,22 @@ class SemanticType:
     maximum: float | None = None
     classification: str | None = None  # the least classification this type implies
     categorical: bool = False  # few distinct values relative to the rows
+    shape: str | None = None  # "no_spaces" or "no_digits": what (nearly) every text value is
 
 
 SEMANTIC_TYPES: tuple[SemanticType, ...] = (
     SemanticType("identifier", "a key, number or code identifying a record (id, SKU, reference)",
-                 NUMBERS | TEXT),
-    SemanticType("person_name", "a person's first, last or full name", TEXT, classification="pii"),
+                 NUMBERS | TEXT, shape="no_spaces"),
+    SemanticType("person_name", "a person's first, last or full name", TEXT, classification="pii",
+                 shape="no_digits"),
     SemanticType("email", "an e-mail address", TEXT, formats=("email",), classification="pii"),
     SemanticType("phone", "a telephone number", TEXT | {"integer"}, classification="pii"),
     SemanticType("street_address", "a street and house number", TEXT, classification="pii"),
-    SemanticType("city", "a city or town", TEXT),
-    SemanticType("region", "a state, province or region", TEXT),
+    SemanticType("city", "a city or town", TEXT, shape="no_digits"),
+    SemanticType("region", "a state, province or region", TEXT, shape="no_digits"),
     SemanticType("postal_code", "a postal or ZIP code", TEXT | {"integer"},
                  classification="quasi_identifier"),
-    SemanticType("country", "a country name or code", TEXT),
+    SemanticType("country", "a country name or code", TEXT, shape="no_digits"),
     SemanticType("latitude", "a latitude in degrees", NUMBERS, minimum=-90, maximum=90),
     SemanticType("longitude", "a longitude in degrees", NUMBERS, minimum=-180, maximum=180),
     SemanticType("currency_amount", "an amount of money (price, total, balance)", NUMBERS),

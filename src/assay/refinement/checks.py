@@ -383,12 +383,37 @@ def check_semantic_type(f: Field, name: str, kind: str, sample: TableSample) -> 
             spec.maximum is not None and hi > spec.maximum
         ):
             return reject(f"observed values {lo}..{hi} are outside {spec.minimum}..{spec.maximum}")
+    if spec.shape is not None and kind == "string":
+        verdict = _shape(f, name, spec.shape, sample)
+        if verdict is not None:
+            return verdict
     if spec.categorical and f.stats is not None and f.stats.distinct is not None:
         present = max(1, f.stats.count - f.stats.nulls)
         limit = max(CATEGORY_MAX_DISTINCT, CATEGORY_MAX_SHARE * present)
         if f.stats.distinct > limit and f.stats.distinct > 0.5 * present:
             return reject(f"{f.stats.distinct} distinct values are too many for {name}")
     return accept(f"{name} fits the values", name)
+
+
+SHAPES = {
+    "no_spaces": (r"\S\s+\S", "contain spaces"),
+    "no_digits": (r"\d", "contain digits"),
+}
+SHAPE_SHARE = 0.95
+
+
+def _shape(f: Field, name: str, shape: str, sample: TableSample) -> Verdict | None:
+    """Reject when more than 5 % of the values have the wrong shape (a street is not an
+    identifier: it has spaces; a payment reference is not a person's name: it has digits)."""
+    text = present_text(sample, f.path) if sample.available else None
+    if text is None or len(text) == 0:
+        return reject(f"no values to confirm {name} ({sample.error or 'no data'})")
+    regex, words = SHAPES[shape]
+    bad = pc.sum(pc.match_substring_regex(text, regex)).as_py() or 0
+    if bad > (1 - SHAPE_SHARE) * len(text):
+        example = text.filter(pc.match_substring_regex(text, regex))[0].as_py()
+        return reject(f"{bad} of {len(text)} values {words}, e.g. {example!r}; not {name}")
+    return None
 
 
 def check_classification(f: Field, value: str, semantic: str | None) -> Verdict:

@@ -133,6 +133,19 @@ def _add_column(sample: TableSample, path: str, values: pa.Array) -> None:
     sample.columns.setdefault(path, []).append(values)
 
 
+class LazySample:
+    """A :class:`TableSample` read on first use: the heuristics judge many suggestions
+    that need no data (a name says ``identifier``), and a table nobody asks about must
+    not be read again."""
+
+    def __init__(self, samples: Samples, table: Table) -> None:
+        self._samples = samples
+        self._table = table
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._samples.get(self._table), name)
+
+
 class Samples:
     """Samples loaded lazily, once per table, safe to share between chunk workers."""
 
@@ -142,6 +155,9 @@ class Samples:
         self._loaded: dict[str, TableSample] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+
+    def lazy(self, table: Table) -> LazySample:
+        return LazySample(self, table)
 
     def get(self, table: Table) -> TableSample:
         with self._guard:

@@ -23,12 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from assay.errors import LLMError
+from assay.errors import LLMError, UsageError
 from assay.inference.formats import FORMATS
 from assay.llm.chunking import chunk, estimate_tokens
 from assay.llm.client import LLMClient, LLMResponse, ProviderConfigError
 from assay.llm.prompt import TEMPLATE_VERSION, Passage, Prompt, build_prompt, example_texts
-from assay.llm.suggestions import Answer, AnswerError, OutputSpec, parse_answer
+from assay.llm.suggestions import DETAILS, Answer, AnswerError, OutputSpec, parse_answer
 from assay.refinement import checks, heuristics
 from assay.refinement.apply import Change, Decision, apply
 from assay.refinement.context import column_info, columns_of, reference_targets, table_info
@@ -54,6 +54,14 @@ class RefineOptions:
     examples: bool = True  # include the few-shot example
     heuristics: bool = True  # fill what the model left open with the heuristics
     read: dict[str, Any] | None = None  # reading options for re-reading the sources
+
+    def __post_init__(self) -> None:
+        if self.detail not in DETAILS:
+            raise UsageError(
+                f"unknown detail {self.detail!r}", hint=f"valid values are: {', '.join(DETAILS)}"
+            )
+        if self.max_retries < 0 or self.concurrency < 1 or self.sample_rows < 1:
+            raise UsageError("max_retries must be >= 0, concurrency and sample_rows >= 1")
 
 
 @dataclass(frozen=True)
@@ -190,7 +198,7 @@ def refine(
     if options.heuristics:
         decided = {(d.table, d.path, d.aspect) for d in decisions}
         for table in schema.tables:
-            sample = samples.get(table)
+            sample = samples.lazy(table)
             for f in columns_of(table):
                 suggestion = heuristics.suggest(f)
                 if suggestion is None:
