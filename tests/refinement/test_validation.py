@@ -422,3 +422,14 @@ def test_semantic_types_must_fit_the_shape_of_the_values(fake_llm, items) -> Non
         "300 of 300 values contain digits, e.g. 'AB-1000'; not person_name"
     )
     assert field(result, "items", "tier").semantic_type == "identifier"
+
+
+def test_a_repeated_answer_stops_the_retries(fake_llm, customers) -> None:
+    same = answer({"first_name": {"type": "date"}})
+    fake_llm.push(same, same, same)
+    result = run(fake_llm, customers, retries=2)
+    assert len(fake_llm.requests) == 2  # the second answer was the first again: no third ask
+    assert result.chunks[0].problem == (
+        "1 suggestion(s) rejected by the data; the model repeated its answer"
+    )
+    assert field(result, "customers", "email").description == "The email of the record."

@@ -430,10 +430,13 @@ def check_classification(f: Field, value: str, semantic: str | None) -> Verdict:
 def check_primary_key(table: Table, columns: tuple[str, ...], sample: TableSample) -> Verdict:
     if not columns:
         return accept("unchanged")
-    paths = {f.path for f in table.fields}
+    paths = {f.path: f for f in table.fields}
     unknown = [c for c in columns if c not in paths]
     if unknown:
-        return reject(f"{', '.join(unknown)} is not a column of {table.name}")
+        return reject(f"{', '.join(unknown)} is not a top-level column of {table.name}")
+    nested = [c for c in columns if kind_of(paths[c]) in ("object", "array")]
+    if nested:
+        return reject(f"{', '.join(nested)} holds objects or arrays, not key values")
     if table.primary_key is not None:
         if tuple(table.primary_key.fields) == columns:
             return accept("unchanged")

@@ -253,6 +253,7 @@ def _run_job(
     prompt = job.prompt
     accepted: dict[tuple[str | None, str], Decision] = {}
     answered = False
+    previous: str | None = None
     started = time.monotonic()
     for attempt in range(options.max_retries + 1):
         report.attempts = attempt + 1
@@ -265,6 +266,12 @@ def _run_job(
             report.problem = str(exc)
             break
         report.cached += int(response.cached)
+        if response.text == previous:
+            report.problem = "; ".join(
+                filter(None, [report.problem, "the model repeated its answer"])
+            )
+            break  # the feedback changed nothing: asking again would not either
+        previous = response.text
         try:
             answer = parse_answer(response.text, prompt.spec)
         except AnswerError as exc:
