@@ -27,14 +27,15 @@ from assay.errors import LLMError, UsageError
 from assay.inference.formats import FORMATS
 from assay.llm.chunking import chunk, estimate_tokens
 from assay.llm.client import LLMClient, LLMResponse, ProviderConfigError
-from assay.llm.prompt import TEMPLATE_VERSION, Passage, Prompt, build_prompt, example_texts
-from assay.llm.suggestions import DETAILS, Answer, AnswerError, OutputSpec, parse_answer
-from assay.refinement import checks, heuristics
+from assay.llm.prompt import TEMPLATE_VERSION, Passage, Prompt, build_prompt
+from assay.llm.suggestions import DETAILS, AnswerError, OutputSpec, parse_answer
+from assay.refinement import heuristics
 from assay.refinement.apply import Change, Decision, apply
 from assay.refinement.context import column_info, columns_of, reference_targets, table_info
 from assay.refinement.data import DEFAULT_ROWS, Samples
 from assay.refinement.docs import select
-from assay.schema import Evidence, Field, Provenance, Schema, Table
+from assay.refinement.judge import Rejection, judge_answer, judge_field
+from assay.schema import Field, Provenance, Schema, Table
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +63,6 @@ class RefineOptions:
             )
         if self.max_retries < 0 or self.concurrency < 1 or self.sample_rows < 1:
             raise UsageError("max_retries must be >= 0, concurrency and sample_rows >= 1")
-
-
-@dataclass(frozen=True)
-class Rejection:
-    table: str
-    path: str | None
-    aspect: str
-    value: Any
-    reason: str
-    source: str
-    attempt: int
 
 
 @dataclass
@@ -203,9 +193,9 @@ def refine(
                 suggestion = heuristics.suggest(f)
                 if suggestion is None:
                     continue
-                judged = _judge_field(
-                    table, f, suggestion, sample, samples, schema, options, "heuristics",
-                    HEURISTICS, 0,
+                judged = judge_field(
+                    table, f, suggestion, sample, samples, schema, options.tolerance,
+                    "heuristics", HEURISTICS, 0,
                 )  # fmt: skip
                 for d in judged.decisions:
                     if (d.table, d.path, d.aspect) not in decided:
@@ -285,7 +275,9 @@ def _run_job(
             continue
         answered = True
         provenance = _provenance(response, request.prompt_hash())
-        judged = _judge(job, answer, schema, samples, options, provenance, attempt)
+        judged = judge_answer(
+            job.table, job.fields, answer, schema, samples, options.tolerance, provenance, attempt
+        )
         for d in judged.decisions:
             accepted.setdefault((d.path, d.aspect), d)
         fresh = [r for r in judged.rejections if (r.path, r.aspect) not in accepted]
@@ -319,154 +311,6 @@ def _provenance(response: LLMResponse, prompt_hash: str) -> Provenance:
         detail=f"{response.provider}:{response.model} template={TEMPLATE_VERSION} "
         f"prompt=sha256:{prompt_hash[:16]}",
     )
-
-
-def _judge(
-    job: _Job,
-    answer: Answer,
-    schema: Schema,
-    samples: Samples,
-    options: RefineOptions,
-    provenance: Provenance,
-    attempt: int,
-) -> _JobResult:
-    out = _JobResult()
-    table = job.table
-    sample = samples.get(table)
-    for f in job.fields:
-        suggestion = answer.fields.get(f.path)
-        if suggestion is None:
-            continue
-        judged = _judge_field(
-            table, f, suggestion, sample, samples, schema, options, "llm", provenance, attempt
-        )
-        out.decisions.extend(judged.decisions)
-        out.rejections.extend(judged.rejections)
-    t = answer.table
-
-    def decide(aspect: str, value: Any, verdict: checks.Verdict) -> None:
-        if verdict.accepted:
-            if verdict.reason != "unchanged":
-                evidence = Evidence(decision=aspect, rule="llm", note=verdict.reason)
-                out.decisions.append(
-                    Decision(table.name, None, aspect, verdict.value, "llm", provenance, evidence)
-                )
-        else:
-            out.rejections.append(
-                Rejection(table.name, None, aspect, value, verdict.reason, "llm", attempt)
-            )
-
-    if t.description:
-        decide(
-            "description", t.description, checks.check_description(t.description, example_texts())
-        )
-    if t.grain:
-        decide("grain", t.grain, checks.check_description(t.grain, example_texts()))
-    if t.primary_key:
-        decide("primary_key", list(t.primary_key),
-               checks.check_primary_key(table, t.primary_key, sample))  # fmt: skip
-    return out
-
-
-def _judge_field(
-    table: Table,
-    f: Field,
-    s: Any,
-    sample: Any,
-    samples: Samples,
-    schema: Schema,
-    options: RefineOptions,
-    source: str,
-    provenance: Provenance,
-    attempt: int,
-) -> _JobResult:
-    """Check every aspect of one field's suggestion; type first, as the others depend on
-    the (possibly narrowed) type."""
-    out = _JobResult()
-    kind = checks.kind_of(f)
-
-    def decide(aspect: str, value: Any, verdict: checks.Verdict) -> bool:
-        if verdict.accepted:
-            if verdict.reason == "unchanged":
-                return False
-            evidence = Evidence(
-                decision=aspect,
-                rule=f"{source}-confirmed" if verdict.conforming else source,
-                conforming=verdict.conforming,
-                violating=verdict.violating,
-                examples=verdict.examples,
-                confidence=round(s.confidence, 4),
-                note=verdict.reason if aspect != "description" else s.reasoning,
-            )
-            out.decisions.append(
-                Decision(table.name, f.path, aspect, verdict.value, source, provenance, evidence)
-            )
-            return True
-        out.rejections.append(
-            Rejection(table.name, f.path, aspect, value, verdict.reason, source, attempt)
-        )
-        return False
-
-    type_verdict = None
-    if getattr(s, "type", None):
-        type_verdict = checks.check_type(f, s.type, sample, options.tolerance)
-    if type_verdict is not None and decide("type", s.type, type_verdict):
-        kind = s.type
-    if getattr(s, "format", None):
-        verdict = checks.check_format(f, s.format, sample, kind)
-        if verdict.accepted and verdict.reason != "unchanged":
-            verdict = checks.accept(
-                verdict.reason,
-                (s.format, verdict.value),
-                conforming=verdict.conforming,
-                violating=verdict.violating,
-            )
-        decide("format", s.format, verdict)
-    if getattr(s, "allowed_values", None):
-        decide("allowed_values", list(s.allowed_values),
-               checks.check_enum(f, s.allowed_values, sample))  # fmt: skip
-    if getattr(s, "pattern", None):
-        decide("pattern", s.pattern, checks.check_pattern(f, s.pattern, sample))
-    minimum, maximum = getattr(s, "minimum", None), getattr(s, "maximum", None)
-    if minimum is not None or maximum is not None:
-        decide("range", [minimum, maximum], checks.check_range(f, minimum, maximum, sample))
-    semantic = None
-    if s.semantic_type and s.semantic_type != "other":
-        verdict = checks.check_semantic_type(f, s.semantic_type, kind, sample)
-        if decide("semantic_type", s.semantic_type, verdict):
-            semantic = s.semantic_type
-    if s.classification:
-        verdict = checks.check_classification(f, s.classification, semantic)
-        # "none" (no personal data) is recorded only when it is wrong.
-        if not verdict.accepted or s.classification != "none":
-            decide("classification", s.classification, verdict)
-    if s.description:
-        verdict = checks.check_description(s.description, example_texts())
-        decide("description", s.description, verdict)
-    target = getattr(s, "references", None)
-    if target:
-        decide("references", target, _reference(f, table, target, sample, samples, schema))
-    return out
-
-
-def _reference(
-    f: Field, table: Table, target: str, sample: Any, samples: Samples, schema: Schema
-) -> checks.Verdict:
-    target_table, _, target_path = target.partition(".")
-    try:
-        parent_table = schema.table(target_table)
-        parent = next(p for p in columns_of(parent_table) if p.path == target_path)
-    except (KeyError, StopIteration):
-        return checks.reject(f"{target} is not a column of the schema")
-    for r in schema.relationships:
-        if (r.from_table, r.from_fields, r.to_table, r.to_fields) == (
-            table.name, (f.path,), target_table, (target_path,)
-        ):  # fmt: skip
-            return checks.accept("unchanged")
-    verdict, coverage = checks.check_reference(f, sample, parent, samples.get(parent_table))
-    if not verdict.accepted:
-        return verdict
-    return checks.accept(verdict.reason, {"target": target, "coverage": coverage})
 
 
 def _brief(text: str, limit: int = 120) -> str:
