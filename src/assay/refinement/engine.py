@@ -265,6 +265,8 @@ def _run_job(
         try:
             answer = parse_answer(response.text, prompt.spec)
         except AnswerError as exc:
+            if _truncated(response):
+                exc.problems.insert(0, f"the answer was cut off after {request.max_tokens} tokens")
             report.problem = "; ".join(exc.problems[:3])
             out.rejections.append(
                 Rejection(table.name, None, "answer", _brief(response.text), report.problem,
@@ -311,6 +313,11 @@ def _provenance(response: LLMResponse, prompt_hash: str) -> Provenance:
         detail=f"{response.provider}:{response.model} template={TEMPLATE_VERSION} "
         f"prompt=sha256:{prompt_hash[:16]}",
     )
+
+
+def _truncated(response: LLMResponse) -> bool:
+    reason = response.details.get("finish_reason") or response.details.get("done_reason")
+    return reason == "length"
 
 
 def _brief(text: str, limit: int = 120) -> str:
