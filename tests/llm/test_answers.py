@@ -79,6 +79,14 @@ def problems(data) -> list[str]:
     return info.value.problems
 
 
+def test_raw_control_characters_in_strings_are_read() -> None:
+    data = valid()
+    data["fields"]["id"]["description"] = "first line\nsecond line"
+    text = orjson.dumps(data).decode().replace("\\n", "\n")  # a raw newline, as llama.cpp emits
+    assert "\n" in text
+    assert parse_answer(text, SPEC).fields["id"].description == "first line\nsecond line"
+
+
 def test_malformed_json() -> None:
     assert problems('{"table": {"description": ')[0].startswith("the answer is not valid JSON")
 

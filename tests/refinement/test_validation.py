@@ -382,13 +382,16 @@ def test_existing_descriptions_are_kept(fake_llm, customers) -> None:
     )
 
 
-def test_copies_of_the_worked_example_are_rejected(fake_llm, customers) -> None:
-    fake_llm.push(answer({"customer_id": {"description": "Employee number that identifies a "
-                                                         "staff member."}}))  # fmt: skip
+def test_copies_of_the_worked_example_and_loops_are_rejected(fake_llm, customers) -> None:
+    fake_llm.push(answer({
+        "customer_id": {"description": "Employee number that identifies a staff member."},
+        "segment": {"description": "The segment of a customer. " * 5},
+    }))  # fmt: skip
     result = run(fake_llm, customers)
     assert rejected(result, "customer_id", "description") == (
         "copied from the prompt's example, not about this column"
     )
+    assert rejected(result, "segment", "description") == "the text repeats itself"
 
 
 def test_documentation_passages_reach_the_prompt(fake_llm, customers, tmp_path: Path) -> None:

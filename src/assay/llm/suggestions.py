@@ -15,6 +15,7 @@ problem in words that can be fed back to the model.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,7 +186,12 @@ def parse_answer(text: str, spec: OutputSpec) -> Answer:
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        raise AnswerError([f"the answer is not valid JSON ({exc})"]) from None
+        # llama.cpp's JSON grammar lets raw newlines and tabs into strings, which JSON
+        # forbids; read them as the text they are (everything is still validated).
+        try:
+            data = json.loads(text, strict=False)
+        except ValueError:
+            raise AnswerError([f"the answer is not valid JSON ({exc})"]) from None
     problems: list[str] = []
     if not isinstance(data, dict):
         raise AnswerError(["the answer must be a JSON object with 'table' and 'fields'"])

@@ -16,6 +16,10 @@ from assay.schema import Field
 
 CATEGORY_MAX_DISTINCT = 50
 CATEGORY_MAX_SHARE = 0.2
+# A description whose distinct words are under half of its words is a small model
+# looping ("The response to a review. The response to a review. The …").
+REPEAT_MIN_WORDS = 8
+REPEAT_MAX_SHARE = 0.5
 
 
 def check_description(text: str, copied: frozenset[str] = frozenset()) -> Verdict:
@@ -26,6 +30,9 @@ def check_description(text: str, copied: frozenset[str] = frozenset()) -> Verdic
         return reject("the description is empty")
     if text.lower() in copied:
         return reject("copied from the prompt's example, not about this column")
+    words = text.lower().split()
+    if len(words) >= REPEAT_MIN_WORDS and len(set(words)) < REPEAT_MAX_SHARE * len(words):
+        return reject("the text repeats itself")
     if len(text) > DESCRIPTION_MAX:
         return reject(f"the description is longer than {DESCRIPTION_MAX} characters")
     return accept("text", text)
