@@ -73,3 +73,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def fake_llm():
+    """A scripted LLM server on 127.0.0.1 speaking the Ollama and OpenAI protocols
+    (see ``tests/llm/fake_llm.py``)."""
+    from tests.llm.fake_llm import FakeLLM
+
+    server = FakeLLM().start()
+    yield server
+    server.stop()

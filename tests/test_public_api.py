@@ -22,6 +22,7 @@ def test_public_names() -> None:
             "infer",
             "open_source",
             "read",
+            "refine",
             "sniff",
         ]
     )

@@ -17,7 +17,7 @@ from assay._version import __version__
 from assay.errors import AssayError, InputError, MissingDependencyError, UsageError
 
 if TYPE_CHECKING:
-    from assay.api import infer, read
+    from assay.api import infer, read, refine
     from assay.schema import Schema
     from assay.sources import open_source, sniff
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "infer": "assay.api",
     "read": "assay.api",
+    "refine": "assay.api",
     "Schema": "assay.schema",
     "open_source": "assay.sources",
     "sniff": "assay.sources",
@@ -41,6 +42,7 @@ __all__ = [
     "infer",
     "open_source",
     "read",
+    "refine",
     "sniff",
 ]
 

@@ -14,6 +14,7 @@ from assay.cli.app import app, console, err_console, handle_errors, settings
 from assay.errors import UsageError
 
 if TYPE_CHECKING:
+    from assay.refinement import RefineResult
     from assay.schema import Field, Schema, Table
 
 OUTPUT_FORMATS = ("table", "json", "yaml", "json-schema")
@@ -24,6 +25,8 @@ OUTPUT_FORMATS = ("table", "json", "yaml", "json-schema")
     "  assay infer examples/shop/orders.jsonl --format json-schema --output orders.schema.json\n\n"
     "  assay infer big.csv --sample 100000 --format yaml\n\n"
     "  assay infer --db .assay/staging.duckdb --partition orders"
+    "\n\n"
+    "  assay infer examples/shop --llm ollama:qwen2.5:7b --format yaml"
 )
 @handle_errors
 def infer(
@@ -76,6 +79,17 @@ def infer(
     partition: Annotated[
         str | None, typer.Option("--partition", help="With --db: only this partition.")
     ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            metavar="SPEC",
+            help="Refine with a model (see `assay refine`); default $ASSAY_LLM or assay.yaml.",
+        ),
+    ] = None,
+    no_refine: Annotated[
+        bool, typer.Option("--no-refine", help="Do not refine, even if a model is configured.")
+    ] = False,
 ) -> None:
     """Infer a schema by reading every row: types, formats, nesting, statistics, keys."""
     from assay.inference.engine import infer_detailed
@@ -130,7 +144,14 @@ def infer(
     schema = result.schema
     if group:
         schema = _grouped(schema, threshold)
-    _emit(schema, output_format, output)
+    refined = None
+    if not no_refine and _refine_requested(llm):
+        from assay.cli.refine_commands import run_refinement
+        from assay.refinement import RefineOptions
+
+        refined = run_refinement(schema, llm, None, RefineOptions(read=read or None))
+        schema = refined.schema
+    _emit(schema, output_format, output, refined)
     if result.quarantined and not settings.quiet:
         err_console.print(f"[yellow]{result.quarantined} record(s) quarantined while reading[/]")
     if result.errors:
@@ -151,7 +172,9 @@ def _infer_staged(
         err_console.print(f"stored as schema version {version} in {escape(describe(db))}")
 
 
-def _emit(schema: Schema, output_format: str, output: Path | None) -> None:
+def _emit(
+    schema: Schema, output_format: str, output: Path | None, refined: RefineResult | None = None
+) -> None:
     text = _render(schema, output_format)
     if output is not None:
         output.write_text(text if text is not None else "", encoding="utf-8")
@@ -159,8 +182,24 @@ def _emit(schema: Schema, output_format: str, output: Path | None) -> None:
             err_console.print(f"wrote {output}")
     elif text is not None:
         console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+    elif refined is not None:
+        from assay.cli.refine_commands import print_refined
+
+        print_refined(refined)
     else:
         _print_tables(schema)
+
+
+def _refine_requested(llm: str | None) -> bool:
+    """``--llm`` given, or a model configured in ``ASSAY_LLM`` / ``assay.yaml``."""
+    if llm:
+        return True
+    import os
+
+    from assay.llm.providers import load_config
+
+    configured = os.environ.get("ASSAY_LLM") or load_config().get("provider")
+    return bool(configured) and str(configured).strip() != "none"
 
 
 def _render(schema: Schema, output_format: str) -> str | None:

@@ -7,6 +7,7 @@ from assay.cli import (  # noqa: F401  (registers the commands)
     generate_commands,
     infer_commands,
     read_commands,
+    refine_commands,
     schema_commands,
     stage_commands,
     stage_inspect,

@@ -105,6 +105,8 @@ class Table(Model):
     candidate_keys: tuple[Key, ...] = ()
     description: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    grain: str | None = None  # what one row is, e.g. "one order line"
+    provenance: tuple[Provenance, ...] = ()  # of the description, grain and key
 
     def field(self, path: str) -> Field:
         for f in self.fields:
