@@ -394,6 +394,32 @@ def test_copies_of_the_worked_example_and_loops_are_rejected(fake_llm, customers
     assert rejected(result, "segment", "description") == "the text repeats itself"
 
 
+def test_descriptions_borrowing_the_examples_subject_are_rejected(fake_llm, customers) -> None:
+    """Small models describe customers as 'the employee' after the staff example."""
+    fake_llm.push(answer({
+        "email": {"description": "Email address of the employee."},
+        "phone": {"description": "Phone number of the customer."},
+    }))  # fmt: skip
+    result = run(fake_llm, customers)
+    assert rejected(result, "email", "description") == (
+        "speaks of 'employee', a word of the prompt's example, not of this table"
+    )
+    assert field(result, "customers", "phone").description == "Phone number of the customer."
+
+
+def test_types_read_off_validated_formats_beat_the_model(fake_llm, customers) -> None:
+    """The checks can refute a model, not confirm it: where inference validated a format
+    on every value, its semantic type and a stricter classification stand."""
+    fake_llm.push(answer({
+        "email": {"semantic_type": "free_text", "classification": "none"},
+        "segment": {"semantic_type": "category"},
+    }))  # fmt: skip
+    result = run(fake_llm, customers, heuristics=True)
+    email = field(result, "customers", "email")
+    assert (email.semantic_type, email.classification) == ("email", "pii")
+    assert field(result, "customers", "segment").semantic_type == "category"
+
+
 def test_documentation_passages_reach_the_prompt(fake_llm, customers, tmp_path: Path) -> None:
     from assay.refinement import read_documents
 

@@ -219,6 +219,12 @@ def example_texts() -> frozenset[str]:
     return frozenset(" ".join(t.split()).lower() for t in texts)
 
 
+def example_subjects() -> frozenset[str]:
+    """Words that belong to the worked example's subject (its staff table): a description
+    using one that the table at hand does not mention is about the example."""
+    return frozenset(w.lower() for w in _example_data().get("subject_words", ()))
+
+
 def output_schema_properties(spec: OutputSpec) -> list[str]:
     from assay.llm.suggestions import field_schema
 

@@ -29,6 +29,7 @@ from assay.llm.chunking import chunk, estimate_tokens
 from assay.llm.client import LLMClient, LLMResponse, ProviderConfigError
 from assay.llm.prompt import TEMPLATE_VERSION, Passage, Prompt, build_prompt
 from assay.llm.suggestions import DETAILS, AnswerError, OutputSpec, parse_answer
+from assay.llm.vocabulary import stricter
 from assay.refinement import heuristics
 from assay.refinement.apply import Change, Decision, apply
 from assay.refinement.context import column_info, columns_of, reference_targets, table_info
@@ -186,7 +187,7 @@ def refine(
             if outcome.warning:
                 result.warnings.append(outcome.warning)
     if options.heuristics:
-        decided = {(d.table, d.path, d.aspect) for d in decisions}
+        decided = {(d.table, d.path, d.aspect): i for i, d in enumerate(decisions)}
         for table in schema.tables:
             sample = samples.lazy(table)
             for f in columns_of(table):
@@ -198,14 +199,29 @@ def refine(
                     "heuristics", HEURISTICS, 0,
                 )  # fmt: skip
                 for d in judged.decisions:
-                    if (d.table, d.path, d.aspect) not in decided:
+                    index = decided.get((d.table, d.path, d.aspect))
+                    if index is None:
                         decisions.append(d)
+                    elif _heuristic_wins(d, decisions[index], suggestion.reasoning):
+                        decisions[index] = d
                 result.rejections.extend(
                     r for r in judged.rejections if (r.table, r.path, r.aspect) not in decided
                 )
     result.schema, result.changes = apply(schema, decisions)
     result.elapsed = time.monotonic() - started
     return result
+
+
+def _heuristic_wins(heuristic: Decision, model: Decision, reasoning: str) -> bool:
+    """Where the model and the rules disagree: a semantic type read off a format that
+    inference validated on every value beats the model's reading of names and samples
+    (which the checks can only refute, not confirm); a stricter data classification
+    (pii over none) is kept, whoever suggested it."""
+    if heuristic.aspect == "semantic_type":
+        return reasoning == "format"
+    if heuristic.aspect == "classification":
+        return stricter(heuristic.value, model.value) == heuristic.value != model.value
+    return False
 
 
 def _run(

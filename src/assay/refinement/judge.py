@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assay.llm.prompt import example_texts
+from assay.llm.prompt import example_subjects, example_texts
 from assay.llm.suggestions import Answer
 from assay.refinement import checks
 from assay.refinement.apply import Decision
@@ -71,12 +71,15 @@ def judge_answer(
                 Rejection(table.name, None, aspect, value, verdict.reason, "llm", attempt)
             )
 
+    names = " ".join([table.name, *(f.path.replace(".", " ") for f in table.fields)])
     if t.description:
-        decide(
-            "description", t.description, checks.check_description(t.description, example_texts())
+        verdict = checks.check_description(
+            t.description, example_texts(), example_subjects(), names
         )
+        decide("description", t.description, verdict)
     if t.grain:
-        decide("grain", t.grain, checks.check_description(t.grain, example_texts()))
+        verdict = checks.check_description(t.grain, example_texts(), example_subjects(), names)
+        decide("grain", t.grain, verdict)
     if t.primary_key:
         decide("primary_key", list(t.primary_key),
                checks.check_primary_key(table, t.primary_key, sample))  # fmt: skip
@@ -156,7 +159,10 @@ def judge_field(
         if not verdict.accepted or s.classification != "none":
             decide("classification", s.classification, verdict)
     if s.description:
-        verdict = checks.check_description(s.description, example_texts())
+        context = f"{table.name} {f.path.replace('.', ' ')}"
+        verdict = checks.check_description(
+            s.description, example_texts(), example_subjects(), context
+        )
         decide("description", s.description, verdict)
     target = getattr(s, "references", None)
     if target:

@@ -3,6 +3,8 @@ classifications, allowed values, patterns and ranges."""
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -22,14 +24,25 @@ REPEAT_MIN_WORDS = 8
 REPEAT_MAX_SHARE = 0.5
 
 
-def check_description(text: str, copied: frozenset[str] = frozenset()) -> Verdict:
+def check_description(
+    text: str,
+    copied: frozenset[str] = frozenset(),
+    subjects: frozenset[str] = frozenset(),
+    context: str = "",
+) -> Verdict:
     """``copied``: texts of the prompt's worked example — a small model that repeats
-    them describes another table's column."""
+    them describes another table's column; ``subjects``: the example's subject words
+    (``employee``), which a description may use only when ``context`` (the table and
+    column names) mentions them too."""
     text = " ".join(text.split())
     if not text:
         return reject("the description is empty")
     if text.lower() in copied:
         return reject("copied from the prompt's example, not about this column")
+    known = set(re.findall(r"[a-z]+", context.lower()))
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in subjects and word not in known:
+            return reject(f"speaks of {word!r}, a word of the prompt's example, not of this table")
     words = text.lower().split()
     if len(words) >= REPEAT_MIN_WORDS and len(set(words)) < REPEAT_MAX_SHARE * len(words):
         return reject("the text repeats itself")
