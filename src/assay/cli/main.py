@@ -5,6 +5,7 @@ from __future__ import annotations
 from assay.cli import (  # noqa: F401  (registers the commands)
     generate_commands,
     infer_commands,
+    load_commands,
     read_commands,
     schema_commands,
 )

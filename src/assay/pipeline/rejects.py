@@ -56,8 +56,22 @@ def _json(row: dict[str, object]) -> str:
     return orjson.dumps(row, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+def record_numbers(batch: SourceBatch, skipped: list[int]) -> np.ndarray:
+    """Record number of every row: the batch's records, minus those the reader set aside.
+
+    A batch's rows are numbered from its first record, but records quarantined inside
+    it (a ragged row) have numbers too and are not rows: they are skipped here.
+    """
+    start, n = batch.origin.first_record, batch.num_rows
+    gaps = np.asarray(sorted(r for r in skipped if r >= start), dtype=np.int64)
+    if len(gaps) == 0:
+        return np.arange(start, start + n, dtype=np.int64)
+    numbers = np.arange(start, start + n + len(gaps), dtype=np.int64)
+    return numbers[~np.isin(numbers, gaps)][:n]
+
+
 def rejected_rows(
-    batch: SourceBatch, rejection: Rejection, context: BatchContext
+    batch: SourceBatch, rejection: Rejection, context: BatchContext, skipped: list[int]
 ) -> pa.RecordBatch:
     """The rejects-table rows for some rows of a source batch."""
     rows = np.asarray(rejection.rows, dtype=np.int64)
@@ -71,7 +85,7 @@ def rejected_rows(
         "unit_id": [context.unit_id] * n,
         "source_uri": [batch.origin.uri] * n,
         "line": [int(lines[r]) for r in rows] if lines is not None else [None] * n,
-        "record": (rows + batch.origin.first_record).tolist(),
+        "record": record_numbers(batch, skipped)[rows].tolist(),
         "column_name": rejection.column,
         "value": rejection.value,
         "reason": rejection.reason,

@@ -191,6 +191,7 @@ class TableLoader:
             for stream in source.streams():
                 if not ref.matches(stream):
                     continue
+                self.skipped: list[int] = []  # record numbers the reader set aside
                 for batch in stream.batches():
                     self.batches += 1
                     context = BatchContext(self.load_id, f"{self.load_id}/{self.batches}", uid)
@@ -237,6 +238,7 @@ class TableLoader:
             first = records[0]
             raise LoadFailedError(first.reason, path=first.uri, line=first.line, code=first.code)
         writer.reject(quarantined_rows(records, context))
+        self.skipped += [r.record for r in records if r.record is not None]
         for record in records:
             self.report.rejected_by_reason[record.code] += 1
         counts["read"] += len(records)
@@ -291,7 +293,7 @@ class TableLoader:
             if self.options.on_error == "fail" and len(rejection):
                 self._fail(batch, rejection)
             if len(rejection):
-                writer.reject(rejected_rows(batch, rejection, context))
+                writer.reject(rejected_rows(batch, rejection, context, self.skipped))
                 for reason in rejection.reason:
                     self.report.rejected_by_reason[reason] += 1
         loaded = int(ok.sum())

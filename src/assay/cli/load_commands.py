@@ -1,0 +1,355 @@
+"""``assay load``, ``assay check`` and ``assay query``: thin shells over :mod:`assay.pipeline`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table as RichTable
+
+from assay.cli import read_options as ro
+from assay.cli.app import app, console, err_console, handle_errors, settings
+from assay.errors import InputError, UsageError
+from assay.pipeline import LoadOptions, check, load
+from assay.pipeline.report import LoadReport, RuleResult, TableReport
+from assay.schema import Schema
+from assay.targets import DEFAULT_TARGET, open_target
+
+TargetOpt = Annotated[
+    str,
+    typer.Option("--to", "--target", "-t", help="Target URI.", metavar="URI"),
+]
+
+
+def _schema_file(schema: Path | None, contract: Path | None) -> Schema | None:
+    if schema is not None and contract is not None:
+        raise UsageError("give --schema or --contract, not both")
+    path = schema or contract
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError("no such file", path=str(path), code="not_found")
+    from assay.cli.generate_commands import read_schema
+
+    return read_schema(str(path))
+
+
+def _keys(values: list[str] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values or ():
+        out += [v.strip() for v in value.split(",") if v.strip()]
+    return tuple(out)
+
+
+@app.command(
+    "load",
+    epilog="Examples:\n\n  assay load examples/shop --to duckdb:///shop.duckdb\n\n"
+    "  assay load drops/*.csv --to postgresql://etl@db/warehouse?schema=raw --table orders\n\n"
+    "  assay load orders.csv --contract orders.odcs.yaml --mode merge --key order_id "
+    "--check-before-load\n\n"
+    "  assay load events.jsonl --to iceberg:///lake --json",
+)
+@handle_errors
+def load_command(
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, directories, globs or URIs.", metavar="SOURCE...")
+    ],
+    to: TargetOpt = DEFAULT_TARGET,
+    table: Annotated[
+        str | None, typer.Option("--table", help="Load every source into this table.")
+    ] = None,
+    schema: Annotated[
+        Path | None, typer.Option("--schema", help="Schema file (from assay infer).")
+    ] = None,
+    contract: Annotated[
+        Path | None, typer.Option("--contract", help="ODCS contract defining the tables.")
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="create, replace, append or merge.")
+    ] = "append",
+    key: Annotated[
+        list[str] | None,
+        typer.Option("--key", help="Merge key column(s), comma-separated (--mode merge)."),
+    ] = None,
+    naming: Annotated[
+        str, typer.Option("--naming", help="Column names: snake (normalised) or keep.")
+    ] = "snake",
+    on_schema_change: Annotated[
+        str,
+        typer.Option(
+            "--on-schema-change",
+            help="compatible (apply compatible changes), fail, evolve or reject-rows.",
+        ),
+    ] = "compatible",
+    on_error: Annotated[
+        str,
+        typer.Option(
+            "--on-error", help="Rows that cannot be loaded: quarantine (rejects table) or fail."
+        ),
+    ] = "quarantine",
+    check_before_load: Annotated[
+        bool,
+        typer.Option(
+            "--check-before-load",
+            help="Run the quality rules on each batch first; reject rows failing critical ones.",
+        ),
+    ] = False,
+    no_checks: Annotated[
+        bool, typer.Option("--no-checks", help="Skip the quality rules after loading.")
+    ] = False,
+    partition_by: Annotated[
+        list[str] | None, typer.Option("--partition-by", help="Parquet: partition column(s).")
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option("--sample", min=1, help="Infer types from about N spread rows per input."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    encoding: ro.EncodingOpt = None,
+    delimiter: ro.DelimiterOpt = None,
+    header: ro.HeaderOpt = None,
+    skip_rows: ro.SkipOpt = None,
+    file_format: ro.FormatOpt = None,
+    pattern: ro.PatternOpt = None,
+) -> None:
+    """Load files into typed tables; every row is loaded, rejected with its reason, or a
+    counted duplicate."""
+    read = {
+        k: v
+        for k, v in dict(
+            encoding=encoding, delimiter=delimiter, header=header, skip_rows=skip_rows,
+            format=file_format, pattern=pattern,
+        ).items()
+        if v is not None
+    }  # fmt: skip
+    show_progress = not settings.quiet and not json_output
+    options = LoadOptions(
+        target=to,
+        table=table,
+        schema=_schema_file(schema, contract),
+        mode=mode,
+        key=_keys(key),
+        naming=naming,  # type: ignore[arg-type]
+        on_schema_change=on_schema_change,
+        on_error=on_error,
+        check_before_load=check_before_load,
+        checks=not no_checks,
+        partition_by=_keys(partition_by),
+        read=read,
+        infer={"sample": sample} if sample else {},
+        progress=(lambda text: err_console.print(escape(text))) if show_progress else None,
+    )
+    report = load(sources, options)
+    if json_output:
+        print(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        _print_report(report)
+    for error in report.errors:
+        err_console.print(f"[bold red]error:[/] {escape(error)}")
+    if report.errors or report.critical_failures:
+        raise typer.Exit(1)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _print_report(report: LoadReport) -> None:
+    grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name, justify in (("table", "left"), ("files", "right"), ("read", "right"),
+                          ("loaded", "right"), ("rejected", "right"), ("duplicates", "right")):
+        grid.add_column(name, justify=justify)  # type: ignore[arg-type]  # fmt: skip
+    for t in report.tables:
+        files = _n(t.files) + (f" (+{t.files_skipped} done)" if t.files_skipped else "")
+        grid.add_row(t.table, files, _n(t.rows_read), _n(t.rows_loaded), _n(t.rows_rejected),
+                     _n(t.duplicates_skipped))  # fmt: skip
+    total = report.totals()
+    grid.add_row("total", _n(total["files"]), _n(total["rows_read"]), _n(total["rows_loaded"]),
+                  _n(total["rows_rejected"]), _n(total["duplicates_skipped"]), style="bold")  # fmt: skip
+    console.print(f"loaded into {escape(report.target)}  (load {report.load_id}, mode {report.mode})")
+    console.print(grid)
+    reasons = total["rejected_by_reason"]
+    if reasons:
+        text = ", ".join(f"{k} {v:,}" for k, v in sorted(reasons.items(), key=lambda i: -i[1]))
+        console.print(f"rejected by reason: {text}")
+    holds = "[green]✓[/]" if total["invariant_holds"] else "[bold red]✗ (a bug in assay)[/]"
+    console.print(
+        f"rows read {_n(total['rows_read'])} = loaded {_n(total['rows_loaded'])} + rejected "
+        f"{_n(total['rows_rejected'])} + duplicates skipped {_n(total['duplicates_skipped'])}  "
+        + holds
+    )
+    for t in report.tables:
+        for change in t.schema_changes:
+            console.print(f"schema change {t.table}: {escape(change)}")
+        for warning in t.warnings:
+            console.print(f"[yellow]warning[/] {t.table}: {escape(warning)}")
+    if report.checks:
+        _print_check_summary(report.checks)
+    console.print(
+        f"time {total['seconds']:.1f} s · {_n(total['rows_per_second'])} rows/s · "
+        f"{total['mb_per_second']} MB/s"
+    )
+    rejected = [t.table for t in report.tables if t.rows_rejected]
+    if rejected:
+        console.print(
+            f"rejected rows: assay query {rejected[0]}__rejects --target {escape(report.target)}"
+        )
+
+
+def _print_check_summary(results: list[RuleResult]) -> None:
+    failed = [r for r in results if r.status in ("failed", "error")]
+    critical = [r for r in failed if r.critical]
+    tables = len({r.table for r in results})
+    console.print(
+        f"checks: {len(results)} rules on {tables} table(s): "
+        f"{sum(r.status == 'passed' for r in results)} passed, {len(failed)} failed "
+        f"({len(critical)} critical)"
+        + (f", {sum(r.status == 'skipped' for r in results)} skipped" if any(
+            r.status == "skipped" for r in results) else "")  # fmt: skip
+    )
+    for r in failed:
+        mark = "[bold red]critical[/]" if r.critical else "[yellow]warning[/]"
+        detail = r.error or f"{r.failed:,} of {r.checked:,} rows fail"
+        console.print(f"  {mark} {r.id}: {escape(r.message)} — {escape(detail)}")
+
+
+@app.command(
+    "check",
+    epilog="Examples:\n\n  assay check orders --contract shop.odcs.yaml --target duckdb:///shop.duckdb"
+    "\n\n  assay check --contract shop.odcs.yaml --target postgresql://etl@db/dw --json",
+)
+@handle_errors
+def check_command(
+    tables: Annotated[
+        list[str] | None,
+        typer.Argument(help="Tables to check (default: every table of the contract).",
+                       metavar="[TABLE]..."),
+    ] = None,  # fmt: skip
+    contract: Annotated[
+        Path | None, typer.Option("--contract", help="ODCS contract (or assay schema) with rules.")
+    ] = None,
+    to: TargetOpt = DEFAULT_TARGET,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Run a contract's quality rules against tables in a target; exit 1 when a critical
+    rule fails."""
+    schema = _schema_file(None, contract) if contract is not None else None
+    if schema is None:
+        raise UsageError("assay check needs --contract FILE (an ODCS contract or assay schema)")
+    reports = check(to, schema, list(tables or ()) or None)
+    results = [r for t in reports for r in t.checks]
+    critical = [r for r in results if r.critical and r.status in ("failed", "error")]
+    if json_output:
+        doc = {
+            "target": open_target_display(to),
+            "tables": {t.table: [r.to_dict() for r in t.checks] for t in reports},
+            "passed": sum(r.status == "passed" for r in results),
+            "failed": sum(r.status in ("failed", "error") for r in results),
+            "critical_failed": len(critical),
+        }
+        print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+    else:
+        _print_checks(reports)
+    if critical:
+        raise typer.Exit(1)
+
+
+def open_target_display(uri: str) -> str:
+    from assay.targets import parse_target
+
+    return parse_target(uri).display
+
+
+def _print_checks(reports: list[TableReport]) -> None:
+    for t in reports:
+        grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=None)
+        for name, justify in (("status", "left"), ("rule", "left"), ("severity", "left"),
+                              ("checked", "right"), ("failed", "right")):
+            grid.add_column(name, justify=justify)  # type: ignore[arg-type]  # fmt: skip
+        for r in t.checks:
+            style = {"passed": "green", "failed": "red", "error": "red"}.get(r.status, "yellow")
+            grid.add_row(f"[{style}]{r.status}[/]", escape(r.id),
+                         "critical" if r.critical else "warning", _n(r.checked), _n(r.failed))  # fmt: skip
+        console.print(f"[bold]{escape(t.table)}[/]")
+        console.print(grid)
+        for r in t.checks:
+            if r.error:
+                console.print(f"  {escape(r.id)}: {escape(r.error)}")
+            for row in r.sample:
+                console.print(f"  {escape(r.id)} fails: {escape(_row_text(row))}")
+    results = [r for t in reports for r in t.checks]
+    _print_check_summary(results)
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    return orjson.dumps(row, default=str).decode()[:300]
+
+
+@app.command(
+    "query",
+    epilog="Examples:\n\n  assay query orders --target duckdb:///shop.duckdb --limit 5\n\n"
+    "  assay query customers__rejects --target duckdb:///shop.duckdb --format json\n\n"
+    "  assay query orders --target iceberg:///shop --as-of 2024-05-01T12:00:00",
+)
+@handle_errors
+def query_command(
+    table: Annotated[str, typer.Argument(help="Table to read.")],
+    to: TargetOpt = DEFAULT_TARGET,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Snapshot id, version or ISO time (Iceberg, Delta)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Rows to show.")] = 20,
+    output_format: Annotated[
+        str, typer.Option("--format", "-F", help="table, csv or json.")
+    ] = "table",
+) -> None:
+    """Read a table from a target (time-travelled with --as-of)."""
+    if output_format not in ("table", "csv", "json"):
+        raise UsageError(
+            f"unknown format {output_format!r}", hint="valid values are: table, csv, json"
+        )
+    with open_target(to) as target:
+        data = target.scan(table, as_of=as_of, limit=limit)
+    if output_format == "json":
+        rows = data.to_pylist()
+        print(orjson.dumps(rows, default=str, option=orjson.OPT_INDENT_2).decode())
+        return
+    if output_format == "csv":
+        import io
+
+        import pyarrow.csv as pacsv
+
+        buffer = io.BytesIO()
+        pacsv.write_csv(_printable(data), buffer)
+        print(buffer.getvalue().decode(), end="")
+        return
+    grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name in data.column_names:
+        grid.add_column(escape(name), overflow="fold")
+    for row in data.to_pylist():
+        grid.add_row(*(escape("" if v is None else _cell(v)) for v in row.values()))
+    console.print(grid)
+    err_console.print(f"{data.num_rows} row(s)")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return orjson.dumps(value, default=str).decode()
+    return str(value)
+
+
+def _printable(data: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in data.columns:
+        if pa.types.is_nested(column.type):
+            column = pa.array([_cell(v) if v is not None else None for v in column.to_pylist()])
+        columns.append(column)
+    return pa.table(columns, names=data.column_names)
