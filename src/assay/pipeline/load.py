@@ -92,12 +92,13 @@ def load(inputs: str | list[str], options: LoadOptions | None = None, **kwargs: 
     started = time.monotonic()
     paths = inputs if isinstance(inputs, list) else [inputs]
     read = ReadOptions.from_kwargs(**{**opts.read, "on_error": opts.on_error})
-    resolution = resolve(
-        paths, read, schema=opts.schema, table=opts.table, naming=opts.naming,
-        infer_options=opts.infer,
-    )  # fmt: skip
     load_id = new_load_id()
     with open_target(opts.target) as target:
+        table = _table_name(opts.table, getattr(target, "fixed_table", None))
+        resolution = resolve(
+            paths, read, schema=opts.schema, table=table, naming=opts.naming,
+            infer_options=opts.infer,
+        )  # fmt: skip
         report = LoadReport(target.uri.display, load_id, opts.mode)
         report.errors += [str(e) for e in resolution.errors]
         for job in resolution.jobs:
@@ -110,6 +111,13 @@ def load(inputs: str | list[str], options: LoadOptions | None = None, **kwargs: 
             check_tables(target, resolution.schema, [j.table.name for j in resolution.jobs], report)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _table_name(given: str | None, fixed: str | None) -> str | None:
+    """``--table``, or the table the target URI names (``iceberg:///ns.orders``)."""
+    if given and fixed and given != fixed:
+        raise UsageError(f"--table {given} contradicts the target's table {fixed}")
+    return given or fixed
 
 
 def check_tables(target: Target, schema: Schema, names: list[str], report: LoadReport) -> None:

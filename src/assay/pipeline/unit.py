@@ -10,7 +10,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.dialects import get_dialect
 from assay.errors import InputError, TargetError, UsageError
 from assay.pipeline.checks import check_batch, rules_for
 from assay.pipeline.dedupe import HashIndex, first_seen, row_hashes
@@ -116,7 +115,7 @@ class TableLoader:
         extra: list[str] = []
         alterations: tuple = ()
         if info is not None:
-            d = get_dialect(t.dialect) if t.dialect else None
+            d = getattr(t, "sql_dialect", None)
             sql_type = (lambda f: d.type_text(f)) if d else None
             evolution = plan_evolution(
                 name, info, self.table, o.on_schema_change, t.capabilities, sql_type

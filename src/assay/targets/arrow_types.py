@@ -30,6 +30,7 @@ class ArrowPolicy:
     nested: str = "native"  # "native" (struct/list) or "json" (JSON text)
     time: bool = True  # a TIME type exists (Delta has none: times are stored as text)
     max_decimal_precision: int = 38
+    min_int_bits: int = 16  # Iceberg has no 16-bit integers
 
 
 class ArrowTypes(TypeVisitor[pa.DataType]):
@@ -44,7 +45,8 @@ class ArrowTypes(TypeVisitor[pa.DataType]):
         return pa.bool_()
 
     def visit_integer(self, t: DataType) -> pa.DataType:
-        return {16: pa.int16(), 32: pa.int32(), 64: pa.int64()}[integer_bits(t, key=self.key)]
+        bits = max(integer_bits(t, key=self.key), self.policy.min_int_bits)
+        return {16: pa.int16(), 32: pa.int32(), 64: pa.int64()}[bits]
 
     def visit_decimal(self, t: DataType) -> pa.DataType:
         scale = t.scale if t.scale is not None else 9

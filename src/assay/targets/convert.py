@@ -28,6 +28,7 @@ from assay.codegen.casts import null_tokens
 from assay.inference.profile import DEFAULT_NULL_TOKENS
 from assay.quality.formats import FORMAT_PATTERNS
 from assay.schema import Field, TypeKind
+from assay.targets.arrow_types import ArrowPolicy, ArrowTypes
 from assay.targets.text_forms import cast_isolating, invalid_reason, parse_text, scatter
 
 ColumnErrors = list[tuple[str, str, np.ndarray]]  # (column path, reason code, row mask)
@@ -138,7 +139,16 @@ def convert_array(
     kind = TypeKind(fld.type.kind)
     json_target = _json_target(fld, target)
     if json_target:
-        return _to_json(values, json_text), [], np.asarray(values.is_null(), dtype=bool)
+        missing = np.asarray(values.is_null(), dtype=bool)
+        native = ArrowTypes(ArrowPolicy()).visit(fld.type)
+        if (pa.types.is_struct(values.type) or _is_list(values.type)) and (
+            pa.types.is_struct(native) or _is_list(native)
+        ):
+            # Members are checked as on engines with native structs (same rejects
+            # everywhere), then the typed value is written as one JSON document.
+            typed, errors, missing = convert_array(values, fld, native, path)
+            return _to_json(typed, False), errors, missing
+        return _to_json(values, json_text), [], missing
     if pa.types.is_null(values.type):
         return pa.nulls(n, target), [], np.ones(n, dtype=bool)
     if pa.types.is_string(values.type):
