@@ -160,17 +160,25 @@ def _n(value: int) -> str:
 
 def _print_report(report: LoadReport) -> None:
     grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name, justify in (("table", "left"), ("files", "right"), ("read", "right"),
-                          ("loaded", "right"), ("rejected", "right"), ("duplicates", "right")):
+    for name, justify in (
+        ("table", "left"),
+        ("files", "right"),
+        ("read", "right"),
+        ("loaded", "right"),
+        ("rejected", "right"),
+        ("duplicates", "right"),
+    ):
         grid.add_column(name, justify=justify)  # type: ignore[arg-type]  # fmt: skip
     for t in report.tables:
         files = _n(t.files) + (f" (+{t.files_skipped} done)" if t.files_skipped else "")
-        grid.add_row(t.table, files, _n(t.rows_read), _n(t.rows_loaded), _n(t.rows_rejected),
-                     _n(t.duplicates_skipped))  # fmt: skip
+        counts = (t.rows_read, t.rows_loaded, t.rows_rejected, t.duplicates_skipped)
+        grid.add_row(t.table, files, *map(_n, counts))
     total = report.totals()
-    grid.add_row("total", _n(total["files"]), _n(total["rows_read"]), _n(total["rows_loaded"]),
-                  _n(total["rows_rejected"]), _n(total["duplicates_skipped"]), style="bold")  # fmt: skip
-    console.print(f"loaded into {escape(report.target)}  (load {report.load_id}, mode {report.mode})")
+    keys = ("files", "rows_read", "rows_loaded", "rows_rejected", "duplicates_skipped")
+    grid.add_row("total", *(_n(total[k]) for k in keys), style="bold")
+    console.print(
+        f"loaded into {escape(report.target)}  (load {report.load_id}, mode {report.mode})"
+    )
     console.print(grid)
     reasons = total["rejected_by_reason"]
     if reasons:
@@ -208,8 +216,11 @@ def _print_check_summary(results: list[RuleResult]) -> None:
         f"checks: {len(results)} rules on {tables} table(s): "
         f"{sum(r.status == 'passed' for r in results)} passed, {len(failed)} failed "
         f"({len(critical)} critical)"
-        + (f", {sum(r.status == 'skipped' for r in results)} skipped" if any(
-            r.status == "skipped" for r in results) else "")  # fmt: skip
+        + (
+            f", {sum(r.status == 'skipped' for r in results)} skipped"
+            if any(r.status == "skipped" for r in results)
+            else ""
+        )
     )
     for r in failed:
         mark = "[bold red]critical[/]" if r.critical else "[yellow]warning[/]"
@@ -226,9 +237,10 @@ def _print_check_summary(results: list[RuleResult]) -> None:
 def check_command(
     tables: Annotated[
         list[str] | None,
-        typer.Argument(help="Tables to check (default: every table of the contract).",
-                       metavar="[TABLE]..."),
-    ] = None,  # fmt: skip
+        typer.Argument(
+            help="Tables to check (default: every table of the contract).", metavar="[TABLE]..."
+        ),
+    ] = None,
     contract: Annotated[
         Path | None, typer.Option("--contract", help="ODCS contract (or assay schema) with rules.")
     ] = None,
@@ -267,13 +279,19 @@ def open_target_display(uri: str) -> str:
 def _print_checks(reports: list[TableReport]) -> None:
     for t in reports:
         grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=None)
-        for name, justify in (("status", "left"), ("rule", "left"), ("severity", "left"),
-                              ("checked", "right"), ("failed", "right")):
+        for name, justify in (
+            ("status", "left"),
+            ("rule", "left"),
+            ("severity", "left"),
+            ("checked", "right"),
+            ("failed", "right"),
+        ):
             grid.add_column(name, justify=justify)  # type: ignore[arg-type]  # fmt: skip
         for r in t.checks:
             style = {"passed": "green", "failed": "red", "error": "red"}.get(r.status, "yellow")
-            grid.add_row(f"[{style}]{r.status}[/]", escape(r.id),
-                         "critical" if r.critical else "warning", _n(r.checked), _n(r.failed))  # fmt: skip
+            severity = "critical" if r.critical else "warning"
+            status = f"[{style}]{r.status}[/]"
+            grid.add_row(status, escape(r.id), severity, _n(r.checked), _n(r.failed))
         console.print(f"[bold]{escape(t.table)}[/]")
         console.print(grid)
         for r in t.checks:
@@ -345,7 +363,6 @@ def _cell(value: Any) -> str:
 
 def _printable(data: Any) -> Any:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     columns = []
     for column in data.columns:

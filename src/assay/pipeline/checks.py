@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from assay.pipeline.report import RuleResult
 from assay.quality import Rule, UnsupportedRuleError, quality_rules
 from assay.schema import Schema, Table
 from assay.targets.base import CheckSession
-from assay.pipeline.report import RuleResult
 
 SAMPLE = 5
 ROW = "__assay_row"
@@ -72,7 +72,7 @@ def run_rules(
                     {k: _plain(v) for k, v in zip(names, row, strict=True)} for row in sample
                 ]
                 result.status = "failed"
-        except Exception as exc:  # noqa: BLE001  (the engine's own error, reported per rule)
+        except Exception as exc:
             result.status, result.error = "error", str(exc).splitlines()[0][:300]
     return results
 

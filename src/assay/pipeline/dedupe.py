@@ -42,43 +42,85 @@ def row_hashes(data: pa.RecordBatch | pa.Table, names: list[str] | None = None) 
 
 
 class HashIndex:
-    """A set of uint64 hashes: sorted levels, each at least twice the size of the next."""
+    """A set of uint64 hashes (with one uint64 value each): open addressing in numpy.
 
-    def __init__(self) -> None:
-        self.levels: list[np.ndarray] = []
+    Linear probing, every probe round vectorized over a whole batch; the table doubles
+    when half full.  24 bytes per slot, at most four slots per distinct hash.
+    """
+
+    def __init__(self, capacity: int = 1 << 16) -> None:
+        self.keys = np.zeros(capacity, dtype=np.uint64)  # 0: empty (hash 0 is stored as 1)
+        self.values = np.zeros(capacity, dtype=np.uint64)
+        self.owner = np.zeros(capacity, dtype=np.int64)  # scratch: who claims a slot
+        self.size = 0
 
     def __len__(self) -> int:
-        return sum(len(level) for level in self.levels)
+        return self.size
 
-    def contains(self, hashes: np.ndarray) -> np.ndarray:
+    def insert(
+        self, hashes: np.ndarray, values: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Insert in order; for each hash: was it there already, and its stored value.
+
+        A hash seen earlier in the same call counts as already there (the first
+        occurrence is the one stored).
+        """
+        hashes = np.where(hashes == 0, np.uint64(1), hashes).astype(np.uint64)
+        values = np.zeros(len(hashes), np.uint64) if values is None else values.astype(np.uint64)
+        while (self.size + len(hashes)) * 2 > len(self.keys):
+            self._grow()
+        mask = np.uint64(len(self.keys) - 1)
         found = np.zeros(len(hashes), dtype=bool)
-        for level in self.levels:
-            at = np.searchsorted(level, hashes)
-            at[at == len(level)] = 0
-            found |= level[at] == hashes
-        return found
+        stored = np.zeros(len(hashes), dtype=np.uint64)
+        pending = np.arange(len(hashes))
+        slots = hashes & mask
+        while len(pending):
+            current = self.keys[slots]
+            hit = current == hashes[pending]
+            if hit.any():
+                found[pending[hit]] = True
+                stored[pending[hit]] = self.values[slots[hit]]
+            empty = current == 0
+            if empty.any():
+                # Claimants of an empty slot write in reverse row order, so the first
+                # row's write lands last and wins; the others probe on.
+                claim, at = pending[empty], slots[empty]
+                reverse = np.argsort(claim, kind="stable")[::-1]
+                self.owner[at[reverse]] = claim[reverse]
+                won = self.owner[at] == claim
+                winners = claim[won]
+                self.keys[at[won]] = hashes[winners]
+                self.values[at[won]] = values[winners]
+                self.size += len(winners)
+                settled = hit.copy()
+                settled[np.flatnonzero(empty)[won]] = True
+                # a claimant that lost to an equal hash is a repeat: found next round
+            else:
+                settled = hit
+            keep = ~settled
+            pending = pending[keep]
+            slots = slots[keep]
+            moving = self.keys[slots] != hashes[pending]
+            slots[moving] = (slots[moving] + np.uint64(1)) & mask
+        return found, stored
 
-    def add(self, hashes: np.ndarray) -> None:
-        level = np.unique(hashes)
-        while self.levels and len(self.levels[-1]) <= 2 * len(level):
-            level = np.union1d(self.levels.pop(), level)
-        self.levels.append(level)
+    def _grow(self) -> None:
+        keys, values = self.keys[self.keys != 0], self.values[self.keys != 0]
+        capacity = len(self.keys) * 2
+        self.keys = np.zeros(capacity, dtype=np.uint64)
+        self.values = np.zeros(capacity, dtype=np.uint64)
+        self.owner = np.zeros(capacity, dtype=np.int64)
+        self.size = 0
+        if len(keys):
+            self.insert(keys, values)
 
 
 def first_seen(hashes: np.ndarray, index: HashIndex, candidates: np.ndarray) -> np.ndarray:
-    """Mask of ``candidates`` rows whose hash was seen before (earlier batch or row).
-
-    The hashes of the candidate rows not seen before are added to ``index``.
-    """
+    """Mask of ``candidates`` rows whose hash was seen before (earlier batch or row);
+    the others are added to ``index``."""
     repeated = np.zeros(len(hashes), dtype=bool)
     rows = np.flatnonzero(candidates)
-    if len(rows) == 0:
-        return repeated
-    picked = hashes[rows]
-    _, first = np.unique(picked, return_index=True)
-    within = np.ones(len(rows), dtype=bool)
-    within[first] = False
-    before = index.contains(picked) if len(index) else np.zeros(len(rows), dtype=bool)
-    repeated[rows] = within | before
-    index.add(picked[~repeated[rows]])
+    if len(rows):
+        found, _ = index.insert(hashes[rows])
+        repeated[rows] = found
     return repeated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from assay.errors import InputError, TargetError, UsageError
 from assay.pipeline.checks import check_batch, rules_for
 from assay.pipeline.dedupe import HashIndex, first_seen, row_hashes
 from assay.pipeline.rejects import BatchContext, Rejection, quarantined_rows, rejected_rows
-from assay.pipeline.report import TableReport
+from assay.pipeline.report import AccountingError, TableReport
 from assay.pipeline.resolve import StreamRef, TableJob
 from assay.quality.rules import columns
 from assay.schema import Schema, Table
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from assay.pipeline.load import LoadOptions
 
 log = logging.getLogger(__name__)
+COALESCE_ROWS = 131_072
 
 
 class LoadFailedError(InputError):
@@ -69,6 +71,40 @@ def conversion_plan(table: Table, info: TableInfo, extra: set[str]) -> Conversio
         specs.append(ColumnSpec(name=f"\0{name}", source=source_column(f), field=f,
                                 target=pa.string()))  # fmt: skip
     return ConversionPlan(tuple(specs))
+
+
+def coalesce(batches: Iterator[SourceBatch], rows: int = COALESCE_ROWS) -> Iterator[SourceBatch]:
+    """Consecutive batches of one stream joined to about ``rows`` rows (fewer, larger
+    batches: the per-batch work is vectorized, its fixed cost is not).  Batches whose
+    columns differ (JSON chunks with other keys) are not joined."""
+    parts: list[SourceBatch] = []
+    size = 0
+    for batch in batches:
+        if parts and batch.data.schema != parts[0].data.schema:
+            yield _joined(parts)
+            parts, size = [], 0
+        parts.append(batch)
+        size += batch.num_rows
+        if size >= rows:
+            yield _joined(parts)
+            parts, size = [], 0
+    if parts:
+        yield _joined(parts)
+
+
+def _joined(parts: list[SourceBatch]) -> SourceBatch:
+    if len(parts) == 1:
+        return parts[0]
+    table = pa.Table.from_batches([p.data for p in parts]).combine_chunks()
+    data = table.to_batches()[0] if table.num_rows else parts[0].data
+
+    def lines() -> np.ndarray | None:
+        found = [p.line_numbers() for p in parts]
+        if any(f is None for f in found):
+            return None
+        return np.concatenate(found)  # type: ignore[arg-type]
+
+    return SourceBatch(data, parts[0].origin, lines)
 
 
 class TableLoader:
@@ -140,8 +176,10 @@ class TableLoader:
 
     def _unit(self, ref: StreamRef) -> tuple[str, str]:
         fp = fingerprint(ref.uri, ref.member, ref.sheet)
-        source = ref.uri + (f"#{ref.member}" if ref.member else "") + (
-            f"#{ref.sheet}" if ref.sheet else ""
+        source = (
+            ref.uri
+            + (f"#{ref.member}" if ref.member else "")
+            + (f"#{ref.sheet}" if ref.sheet else "")
         )
         return unit_id(self.table.name, source, fp), fp
 
@@ -191,7 +229,7 @@ class TableLoader:
                 if not ref.matches(stream):
                     continue
                 self.skipped: list[int] = []  # record numbers the reader set aside
-                for batch in stream.batches():
+                for batch in coalesce(stream.batches()):
                     self.batches += 1
                     context = BatchContext(self.load_id, f"{self.load_id}/{self.batches}", uid)
                     self._flush(writer, quarantined, context, counts)
@@ -251,12 +289,24 @@ class TableLoader:
         n = raw.num_rows
         counts["read"] += n
         typed, errors = convert_batch(raw, self.conversion)
-        duplicate = first_seen(row_hashes(raw), self.rows, np.ones(n, dtype=bool))
         bad = np.zeros(n, dtype=bool)
         bad[errors.rows] = True
-        bad &= ~duplicate
-        ok = ~bad & ~duplicate
         rejections: list[Rejection] = []
+        if self.key:
+            # One index: key hash → hash of the whole row as read.  The same key with the
+            # same row is a duplicate; with another row, a duplicate key.
+            duplicate, conflict = self._seen_keys(raw, typed, ~bad)
+            if conflict.any():
+                rows = np.flatnonzero(conflict)
+                rejections.append(Rejection.same(
+                    rows, "duplicate_key",
+                    f"key ({', '.join(self.key)}) appears more than once in this load",
+                    column=self.key[0]))  # fmt: skip
+        else:
+            duplicate = first_seen(row_hashes(raw), self.rows, np.ones(n, dtype=bool))
+            bad &= ~duplicate
+            conflict = np.zeros(n, dtype=bool)
+        ok = ~bad & ~duplicate & ~conflict
         if len(errors):
             keep = ~duplicate[errors.rows]
             rows = errors.rows[keep]
@@ -271,8 +321,8 @@ class TableLoader:
                     [None] * len(rows),
                 )
             )
-        if self.key:
-            rejections += self._key_duplicates(typed, ok, writer)
+        if self.check_target_keys and ok.any():
+            rejections += self._in_target(typed, ok, writer)
         extra = [c.name for c in self.conversion.columns if c.name.startswith("\0")]
         for name in extra:  # --on-schema-change reject-rows: no column for these values
             present = np.asarray(typed.column(name).is_valid(), dtype=bool) & ok
@@ -301,32 +351,42 @@ class TableLoader:
         counts["loaded"] += loaded
         counts["rejected"] += sum(len(r) for r in rejections)
         counts["duplicates"] += int(duplicate.sum())
+        if loaded + sum(len(r) for r in rejections) + int(duplicate.sum()) != n:
+            raise AccountingError(
+                f"{batch.origin.uri}: a batch of {n} rows was not fully accounted for",
+                hint="this is a bug in assay; please report it",
+            )
 
-    def _key_duplicates(
+    def _seen_keys(
+        self, raw: pa.RecordBatch, typed: pa.RecordBatch, candidates: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        n = raw.num_rows
+        duplicate = np.zeros(n, dtype=bool)
+        conflict = np.zeros(n, dtype=bool)
+        rows = np.flatnonzero(candidates)
+        if len(rows) == 0:
+            return duplicate, conflict
+        keys = row_hashes(typed, list(self.key))[rows]
+        whole = row_hashes(raw)[rows]
+        found, stored = self.keys.insert(keys, whole)
+        duplicate[rows[found & (stored == whole)]] = True
+        conflict[rows[found & (stored != whole)]] = True
+        return duplicate, conflict
+
+    def _in_target(
         self, typed: pa.RecordBatch, ok: np.ndarray, writer: TableWriter
     ) -> list[Rejection]:
-        """Rows whose key was loaded before (this load; the target unless merging)."""
-        out: list[Rejection] = []
-        key_text = ", ".join(self.key)
-        repeated = first_seen(row_hashes(typed, list(self.key)), self.keys, ok)
-        if repeated.any():
-            rows = np.flatnonzero(repeated)
-            out.append(Rejection.same(rows, "duplicate_key",
-                                      f"key ({key_text}) appears more than once in this load",
-                                      column=self.key[0]))  # fmt: skip
-            ok &= ~repeated
-        if self.check_target_keys and ok.any():
-            rows = np.flatnonzero(ok)
-            keys = pa.Table.from_batches([typed]).select(list(self.key)).take(pa.array(rows))
-            found = writer.existing_keys(keys)
-            if found is not None and pc.any(found).as_py():
-                hits = rows[np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)]
-                out.append(Rejection.same(hits, "duplicate_key",
-                                          f"key ({key_text}) is already in the table; "
-                                          "use --mode merge to update rows",
-                                          column=self.key[0]))  # fmt: skip
-                ok[hits] = False
-        return out
+        """Rows whose key the table held before this load (unless merging)."""
+        rows = np.flatnonzero(ok)
+        keys = pa.Table.from_batches([typed]).select(list(self.key)).take(pa.array(rows))
+        found = writer.existing_keys(keys)
+        if found is None or not pc.any(found).as_py():
+            return []
+        hits = rows[np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)]
+        ok[hits] = False
+        return [Rejection.same(hits, "duplicate_key",
+                               f"key ({', '.join(self.key)}) is already in the table; "
+                               "use --mode merge to update rows", column=self.key[0])]  # fmt: skip
 
     def _rule_failures(self, typed: pa.RecordBatch, ok: np.ndarray) -> list[Rejection]:
         assert self.session is not None
@@ -367,4 +427,3 @@ class TableLoader:
             hint="--on-error fail stops at the first row that cannot be loaded; "
             "quarantine sends such rows to the rejects table",
         )
-

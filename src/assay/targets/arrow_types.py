@@ -133,9 +133,7 @@ def logical_type(arrow: pa.DataType) -> DataType:
     if pa.types.is_binary(arrow) or pa.types.is_large_binary(arrow):
         return DataType(kind=TypeKind.BINARY)
     if pa.types.is_struct(arrow):
-        members = tuple(
-            Field(name=f.name, path=f.name, type=logical_type(f.type)) for f in arrow
-        )
+        members = tuple(Field(name=f.name, path=f.name, type=logical_type(f.type)) for f in arrow)
         return DataType(kind=TypeKind.OBJECT, fields=members)
     if pa.types.is_list(arrow) or pa.types.is_large_list(arrow):
         return DataType(kind=TypeKind.ARRAY, items=logical_type(arrow.value_type))

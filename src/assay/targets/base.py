@@ -47,7 +47,7 @@ class Capabilities:
     time_travel: bool = False
     sql: bool = False
     enforces_keys: bool = False
-    arrow: ArrowPolicy = ArrowPolicy()
+    arrow: ArrowPolicy = ArrowPolicy()  # noqa: RUF009  (frozen: a shared default is safe)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class TableWriter(ABC):
     @abstractmethod
     def abort(self) -> None: ...
 
-    def finish(self) -> None:
+    def finish(self) -> None:  # noqa: B027  (optional hook)
         """After the last unit (replace mode swaps the new table in here)."""
 
     def existing_keys(self, keys: pa.Table) -> pa.Array | None:
@@ -135,8 +135,9 @@ class CheckSession(ABC):
         """The table's data as a SQL relation, ``None`` when it does not exist."""
 
     @abstractmethod
-    def query(self, sql: str, limit: int | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
-        ...
+    def query(
+        self, sql: str, limit: int | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]: ...
 
     @abstractmethod
     def stage(self, name: str, data: pa.Table) -> str:

@@ -121,7 +121,7 @@ class DeltaTarget(Target):
                     version = version.replace(tzinfo=UTC)
         try:
             dt = self.load(table, version)
-        except Exception as exc:  # noqa: BLE001  (delta-rs: no such version)
+        except Exception as exc:
             raise TargetError(f"{table}: no version at {as_of}: {exc}") from None
         if dt is None:
             raise TargetError(f"no table {table!r} in {self.uri.display}")
@@ -210,8 +210,9 @@ class DeltaWriter(TableWriter):
                 on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in self.plan.key)
                 metrics = (
                     dl.DeltaTable(path)
-                    .merge(data, on, source_alias="s", target_alias="t",
-                           commit_properties=properties)  # fmt: skip
+                    .merge(
+                        data, on, source_alias="s", target_alias="t", commit_properties=properties
+                    )
                     .when_matched_update_all()
                     .when_not_matched_insert_all()
                     .execute()

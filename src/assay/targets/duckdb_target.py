@@ -65,8 +65,8 @@ class DuckDBTarget(SqlTarget):
 
     # ---- engine hooks -----------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        cursor = self.connection.execute(sql, list(params)) if params else self.connection.execute(
-            sql
+        cursor = (
+            self.connection.execute(sql, list(params)) if params else self.connection.execute(sql)
         )
         self._columns = [d[0] for d in cursor.description or ()]
         try:

@@ -63,7 +63,8 @@ def plan_evolution(
     """The changes to apply (or the error to raise) before loading ``incoming``."""
     if policy not in POLICIES:
         raise SchemaChangeError(
-            f"unknown --on-schema-change {policy!r}", hint="valid values are: " + ", ".join(POLICIES)
+            f"unknown --on-schema-change {policy!r}",
+            hint="valid values are: " + ", ".join(POLICIES),
         )
     arrow = ArrowTypes(capabilities.arrow)
     existing = {f.name: f.type for f in info.arrow}

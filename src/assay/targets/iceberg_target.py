@@ -227,7 +227,7 @@ class IcebergWriter(TableWriter):
         try:
             with tbl.update_schema() as update:
                 update.union_by_name(wanted)
-        except Exception as exc:  # noqa: BLE001  (PyIceberg's validation error, reported)
+        except Exception as exc:
             raise TargetError(f"Iceberg refused the schema change: {exc}") from None
 
     def begin(self, unit_id: str) -> None:

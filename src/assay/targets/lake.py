@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -82,10 +83,8 @@ class Spool:
 
     def discard(self) -> None:
         for closing in (self._writer, self._sink):
-            try:
+            with contextlib.suppress(OSError, pa.ArrowInvalid):
                 closing.close()
-            except (OSError, pa.ArrowInvalid):
-                pass
         Path(self.path).unlink(missing_ok=True)
 
 

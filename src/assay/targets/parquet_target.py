@@ -220,7 +220,9 @@ class ParquetWriter(TableWriter):
         keys = self.plan.partition_by
         missing = [k for k in keys if k not in data.column_names]
         if missing:
-            raise TargetError(f"--partition-by: table {self.plan.name} has no column {missing[0]!r}")
+            raise TargetError(
+                f"--partition-by: table {self.plan.name} has no column {missing[0]!r}"
+            )
         groups = data.group_by(list(keys)).aggregate([]).to_pylist()
         out = []
         for values in groups:

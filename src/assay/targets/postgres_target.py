@@ -151,9 +151,10 @@ class PostgresTarget(SqlTarget):
         names = ", ".join(self.name(n) for n in table.column_names)
         view = buffer.getbuffer()
         try:
-            with self.connection.cursor() as cursor, cursor.copy(
-                f"COPY {relation} ({names}) FROM STDIN (FORMAT csv)"
-            ) as copy:
+            with (
+                self.connection.cursor() as cursor,
+                cursor.copy(f"COPY {relation} ({names}) FROM STDIN (FORMAT csv)") as copy,
+            ):
                 for start in range(0, len(view), _COPY_CHUNK):
                     copy.write(view[start : start + _COPY_CHUNK])
         except self._psycopg.Error as exc:

@@ -8,6 +8,7 @@ parameters.  An engine module supplies the connection, its bulk path (Arrow scan
 
 from __future__ import annotations
 
+import contextlib
 from abc import abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -285,10 +286,8 @@ class SqlWriter(TableWriter):
         return CommitResult(inserted=int(total) - int(matched), updated=int(matched))
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.transaction("ROLLBACK")
-        except Exception:  # noqa: BLE001  (nothing to roll back: the error is the cause)
-            pass
 
     def finish(self) -> None:
         self.target.record_table(self.plan.table, self.plan.load_id)

@@ -41,6 +41,7 @@ _MONTHS = {
     "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
     "november": 11, "dec": 12, "december": 12,
 }  # fmt: skip
+_NUMERIC = (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT)
 _MONTH_NAMES = pa.array(list(_MONTHS))
 _MONTH_NUMBERS = np.array(list(_MONTHS.values()), dtype=np.int64)
 _FRACTION = r":\d{2}[.,](?P<f>\d{1,9})"
@@ -176,16 +177,20 @@ def _boolean(values: pa.Array) -> tuple[pa.Array, Errors]:
     return typed, {"invalid_boolean": ~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)}
 
 
-def _plain(values: pa.Array) -> bool:
-    """Every value is ``-?digits(.digits)?`` already: nothing to clean (the common case)."""
-    return bool(pc.all(pc.or_(plain_digits(values), plain_decimal(values))).as_py())
+def _plain_test(form: Candidate | None):  # type: ignore[no-untyped-def]
+    """A cheap test accepting a subset of ``form`` that needs no cleaning (or ``None``)."""
+    if form is None or form.decimal_separator == ",":
+        return None
+    if form.kind is TypeKind.INTEGER:
+        return plain_digits
+    if form.kind in (TypeKind.DECIMAL, TypeKind.FLOAT):
+        return lambda v: pc.or_(plain_decimal(v), plain_digits(v))
+    return None
 
 
 def _number_text(values: pa.Array, field: Field, form: Candidate | None) -> pa.Array:
     """Digits, sign and a dot: separators, currency and percent signs removed."""
     comma = form is not None and form.decimal_separator == ","
-    if not comma and _plain(values):
-        return values
     text = values
     decorated = any(h == "percent" or h.startswith("currency:") for h in field.hints)
     if decorated or pc.any(pc.match_substring_regex(text, r"[$€£¥%]")).as_py():
@@ -211,18 +216,22 @@ def _number(
     kind = TypeKind(field.type.kind)
     reason = invalid_reason(kind if kind in _INVALID else TypeKind.FLOAT)
     ok = None
-    if form is not None and form.kind in (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT):
+    quick = _plain_test(form)
+    plain = quick is not None and bool(pc.all(quick(values)).as_py())
+    if not plain and form is not None and form.kind in _NUMERIC:
         mask = form.matches(values)
         if not pc.all(mask).as_py():
             ok = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
     subset = values if ok is None else pc.filter(values, _select(ok))
-    text = _number_text(subset, field, form)
+    text = subset if plain else _number_text(subset, field, form)
     if pa.types.is_decimal(target):
         typed, bad = cast_isolating(text, target)
         errors = _too_precise(text, bad, target) if bad is not None else {}
     elif pa.types.is_integer(target) and form is not None and form.kind is not TypeKind.INTEGER:
         # An integer column read with a decimal form (a contract said integer): 12.0 is 12.
-        typed, bad = cast_isolating(text, target, lambda v: pc.cast(pc.cast(v, pa.float64()), target))
+        typed, bad = cast_isolating(
+            text, target, lambda v: pc.cast(pc.cast(v, pa.float64()), target)
+        )
         errors = {"out_of_range": bad} if bad is not None else {}
     else:
         typed, bad = cast_isolating(text, target)
