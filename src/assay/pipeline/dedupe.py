@@ -49,13 +49,14 @@ class HashIndex:
     """
 
     def __init__(self, capacity: int = 1 << 16) -> None:
-        self.keys = np.zeros(capacity, dtype=np.uint64)  # 0: empty (hash 0 is stored as 1)
+        self.keys = np.zeros(capacity, dtype=np.uint64)  # 0: an empty slot
         self.values = np.zeros(capacity, dtype=np.uint64)
         self.owner = np.zeros(capacity, dtype=np.int64)  # scratch: who claims a slot
         self.size = 0
+        self.zero: int | None = None  # the value stored for hash 0, once seen
 
     def __len__(self) -> int:
-        return self.size
+        return self.size + (self.zero is not None)
 
     def insert(
         self, hashes: np.ndarray, values: np.ndarray | None = None
@@ -65,8 +66,19 @@ class HashIndex:
         A hash seen earlier in the same call counts as already there (the first
         occurrence is the one stored).
         """
-        hashes = np.where(hashes == 0, np.uint64(1), hashes).astype(np.uint64)
+        hashes = np.asarray(hashes, dtype=np.uint64)
         values = np.zeros(len(hashes), np.uint64) if values is None else values.astype(np.uint64)
+        zeros = np.flatnonzero(hashes == 0)  # 0 marks an empty slot: kept beside the table
+        if len(zeros):
+            rest = np.flatnonzero(hashes != 0)
+            found = np.zeros(len(hashes), dtype=bool)
+            stored = np.zeros(len(hashes), dtype=np.uint64)
+            found[rest], stored[rest] = self.insert(hashes[rest], values[rest])
+            if self.zero is None:
+                self.zero = int(values[zeros[0]])
+                zeros = zeros[1:]
+            found[zeros], stored[zeros] = True, np.uint64(self.zero)
+            return found, stored
         while (self.size + len(hashes)) * 2 > len(self.keys):
             self._grow()
         mask = np.uint64(len(self.keys) - 1)

@@ -227,7 +227,7 @@ def _convert_text(
     values: pa.Array, fld: Field, target: pa.DataType, path: str
 ) -> tuple[pa.Array, ColumnErrors, np.ndarray]:
     tokens, blank = tokens_for(fld)
-    null = pc.fill_null(pc.is_in(values, value_set=tokens), True)
+    null = pc.or_(pc.is_null(values), pc.fill_null(pc.is_in(values, value_set=tokens), False))
     if blank:
         null = pc.or_(null, pc.fill_null(pc.utf8_is_space(values), False))
     missing = np.asarray(null.to_numpy(zero_copy_only=False), dtype=bool)
