@@ -31,7 +31,12 @@ def test_snake(name: str, expected: str) -> None:
 
 
 def test_collisions_and_empty_names_are_numbered_in_order() -> None:
-    assert column_names(["A b", "a_b", "€", "a-b"], "snake") == ["a_b", "a_b_2", "column_3", "a_b_3"]
+    assert column_names(["A b", "a_b", "€", "a-b"], "snake") == [
+        "a_b",
+        "a_b_2",
+        "column_3",
+        "a_b_3",
+    ]
     assert column_names(["A b", "x"], "keep") == ["A b", "x"]
     with pytest.raises(UsageError, match="valid values are: snake, keep"):
         column_names(["x"], "camel")  # type: ignore[arg-type]
@@ -44,19 +49,30 @@ def test_renaming_keeps_source_names_keys_and_relationships() -> None:
 
     schema = Schema(
         tables=(table("Orders", "Order ID", "Customer ID"), table("Customers", "Customer ID")),
-        relationships=(Relationship(from_table="Orders", from_fields=("Customer ID",),
-                                    to_table="Customers", to_fields=("Customer ID",),
-                                    confidence=1.0, coverage=1.0),),
-    )  # fmt: skip
+        relationships=(
+            Relationship(
+                from_table="Orders",
+                from_fields=("Customer ID",),
+                to_table="Customers",
+                to_fields=("Customer ID",),
+                confidence=1.0,
+                coverage=1.0,
+            ),
+        ),
+    )
     renamed = rename_schema(schema, "snake")
     orders = renamed.table("orders")
     assert [(f.name, f.source_name) for f in orders.fields] == [
-        ("order_id", "Order ID"), ("customer_id", "Customer ID")
+        ("order_id", "Order ID"),
+        ("customer_id", "Customer ID"),
     ]
     assert orders.primary_key.fields == ("order_id",)
     r = renamed.relationships[0]
     assert (r.from_table, r.from_fields, r.to_table, r.to_fields) == (
-        "orders", ("customer_id",), "customers", ("customer_id",)
+        "orders",
+        ("customer_id",),
+        "customers",
+        ("customer_id",),
     )
 
 

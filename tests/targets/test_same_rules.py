@@ -43,9 +43,11 @@ def test_values_inference_did_not_accept_are_exactly_the_rejected_ones(tmp_path:
     table = schema.tables[0]
     kinds = {f.name: str(f.type.kind) for f in columns(table)}
     assert kinds == {"amount": "decimal", "day": "date", "flag": "boolean", "stamp": "datetime"}
-    raw = pa.csv.read_csv(path, parse_options=pa.csv.ParseOptions(delimiter=";"),
-                          convert_options=pa.csv.ConvertOptions(column_types={
-                              n: pa.string() for n in good}))  # fmt: skip
+    raw = pa.csv.read_csv(
+        path,
+        parse_options=pa.csv.ParseOptions(delimiter=";"),
+        convert_options=pa.csv.ConvertOptions(column_types={n: pa.string() for n in good}),
+    )
     for f in columns(table):
         violations = {e for ev in f.evidence if ev.decision == "type" for e in ev.examples}
         target = ArrowTypes(ArrowPolicy()).visit(f.type)
@@ -55,8 +57,12 @@ def test_values_inference_did_not_accept_are_exactly_the_rejected_ones(tmp_path:
 
 
 def _field(form: str, kind: TypeKind, **params: object) -> Field:
-    return Field(name="c", path="c", type=DataType(kind=kind, **params),
-                 evidence=(Evidence(decision="type", rule="all-conform", note=form),))  # fmt: skip
+    return Field(
+        name="c",
+        path="c",
+        type=DataType(kind=kind, **params),
+        evidence=(Evidence(decision="type", rule="all-conform", note=form),),
+    )
 
 
 def _group(n: int, sep: str) -> str:
@@ -65,22 +71,33 @@ def _group(n: int, sep: str) -> str:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(-(10**15), 10**15), min_size=1, max_size=50),
-       st.sampled_from([(",", "integer_comma"), (".", "integer_dot"), (" ", "integer_space")]))
+@given(
+    st.lists(st.integers(-(10**15), 10**15), min_size=1, max_size=50),
+    st.sampled_from([(",", "integer_comma"), (".", "integer_dot"), (" ", "integer_space")]),
+)
 def test_grouped_integers_round_trip(numbers: list[int], style: tuple[str, str]) -> None:
     sep, form = style
     texts = [_group(n, sep) for n in numbers]
-    typed, errors, _ = convert_array(pa.array(texts), _field(form, TypeKind.INTEGER), pa.int64(), "c")
+    typed, errors, _ = convert_array(
+        pa.array(texts), _field(form, TypeKind.INTEGER), pa.int64(), "c"
+    )
     assert errors == [] and typed.to_pylist() == numbers
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False),
-                min_size=1, max_size=50))
+@given(
+    st.lists(
+        st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+        min_size=1,
+        max_size=50,
+    )
+)
 def test_decimal_comma_values_round_trip(numbers: list[Decimal]) -> None:
-    texts = [_group(int(d), ".") .replace("-", "") for d in numbers]
-    texts = [("-" if d < 0 else "") + t + "," + f"{abs(d):.2f}".split(".")[1]
-             for t, d in zip(texts, numbers, strict=True)]
+    texts = [_group(int(d), ".").replace("-", "") for d in numbers]
+    texts = [
+        ("-" if d < 0 else "") + t + "," + f"{abs(d):.2f}".split(".")[1]
+        for t, d in zip(texts, numbers, strict=True)
+    ]
     f = _field("decimal_comma", TypeKind.DECIMAL, precision=14, scale=2)
     typed, errors, _ = convert_array(pa.array(texts), f, pa.decimal128(14, 2), "c")
     assert errors == [] and typed.to_pylist() == numbers

@@ -212,6 +212,9 @@ class TableLoader:
         finally:
             if self.session is not None:
                 self.session.close()
+            close = getattr(writer, "close_lookup", None)
+            if close is not None:
+                close()
         return self.report
 
     def _progress(self, text: str) -> None:
@@ -223,6 +226,7 @@ class TableLoader:
         quarantined: list[QuarantinedRecord] = []
         source = Source([ref.uri], self.read, quarantine=quarantined.append)
         counts = {"read": 0, "loaded": 0, "rejected": 0, "duplicates": 0}
+        self._progress(f"loading {ref.uri} → {self.table.name}")
         writer.begin(uid)
         try:
             for stream in source.streams():

@@ -33,7 +33,7 @@ from assay.targets.base import (
     Target,
 )
 from assay.targets.iceberg_target import plain_schema
-from assay.targets.lake import LakeSession, Spool
+from assay.targets.lake import KeyLookup, LakeSession, Spool
 from assay.targets.ledger import REJECTS_SCHEMA, UnitRecord, rejects_table
 from assay.targets.uri import TargetUri
 
@@ -139,7 +139,7 @@ class DeltaTarget(Target):
         return True
 
 
-class DeltaWriter(TableWriter):
+class DeltaWriter(KeyLookup, TableWriter):
     target: DeltaTarget
 
     def prepare(self) -> TableInfo:
@@ -168,6 +168,7 @@ class DeltaWriter(TableWriter):
                          rows=current.rows if current else 0)  # fmt: skip
 
     def begin(self, unit_id: str) -> None:
+        self.close_lookup()  # the table changed since the last unit
         self.unit = unit_id
         self.spool = self.replace_spool or Spool(self.schema)
         self.rejects: list[pa.RecordBatch] = []

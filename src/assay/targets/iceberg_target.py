@@ -17,6 +17,7 @@ microseconds (Iceberg has no nanoseconds), integers at least 32 bits.
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from assay.targets.base import (
     TableWriter,
     Target,
 )
-from assay.targets.lake import LakeSession, Spool
+from assay.targets.lake import KeyLookup, LakeSession, Spool
 from assay.targets.ledger import REJECTS_SCHEMA, UnitRecord, rejects_table
 from assay.targets.uri import TargetUri
 
@@ -193,7 +194,7 @@ class IcebergTarget(Target):
         return True
 
 
-class IcebergWriter(TableWriter):
+class IcebergWriter(KeyLookup, TableWriter):
     target: IcebergTarget
 
     def prepare(self) -> TableInfo:
@@ -231,6 +232,7 @@ class IcebergWriter(TableWriter):
             raise TargetError(f"Iceberg refused the schema change: {exc}") from None
 
     def begin(self, unit_id: str) -> None:
+        self.close_lookup()  # the table changed since the last unit
         self.unit = unit_id
         self.spool = Spool(self._schema())
         self.rejects: list[pa.RecordBatch] = []
@@ -275,7 +277,9 @@ class IcebergWriter(TableWriter):
             elif self.transaction is not None:
                 if self.first:
                     properties[REPLACE] = "true"
-                    self.transaction.overwrite(data, snapshot_properties=properties)
+                    with warnings.catch_warnings():  # an empty table has nothing to delete
+                        warnings.simplefilter("ignore", UserWarning)
+                        self.transaction.overwrite(data, snapshot_properties=properties)
                     self.first = False
                 else:
                     self.transaction.append(data, snapshot_properties=properties)
@@ -296,7 +300,9 @@ class IcebergWriter(TableWriter):
         if self.transaction is not None:
             if self.first:  # a replace by nothing: the table becomes empty
                 empty = pa.Table.from_batches([], schema=self._schema())
-                self.transaction.overwrite(empty, snapshot_properties={REPLACE: "true"})
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    self.transaction.overwrite(empty, snapshot_properties={REPLACE: "true"})
             self.transaction.set_properties({TABLE: text})
             self.transaction.commit_transaction()
         else:

@@ -19,7 +19,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from assay.targets.base import CheckSession
+from assay.dialects import get_dialect
+from assay.targets.base import CheckSession, TableWriter
 
 Register = Callable[[duckdb.DuckDBPyConnection, str, str], bool]
 
@@ -91,3 +92,38 @@ class Spool:
 def register_arrow(connection: duckdb.DuckDBPyConnection, view: str, data: Any) -> bool:
     connection.register(view, data)
     return True
+
+
+def keys_in(session: CheckSession, table: str, keys: pa.Table) -> pa.Array | None:
+    """Which of ``keys`` the committed table holds (DuckDB over the target's files)."""
+    relation = session.relation(table)
+    if relation is None:
+        return None
+    staged = session.stage("__assay_keys", keys.append_column(
+        "__assay_row", pa.array(range(keys.num_rows), pa.int64())))  # fmt: skip
+    d = get_dialect("duckdb")
+    on = " AND ".join(f"t.{d.render(d.column(k))} = k.{d.render(d.column(k))}"
+                      for k in keys.column_names)  # fmt: skip
+    _, rows = session.query(
+        f"SELECT k.__assay_row FROM {staged} k WHERE EXISTS (SELECT 1 FROM {relation} t WHERE {on})"
+    )
+    found = [False] * keys.num_rows
+    for (i,) in rows:
+        found[int(i)] = True
+    return pa.array(found, pa.bool_())
+
+
+class KeyLookup:
+    """Mixin for lake writers: key look-ups through a session opened once per unit."""
+
+    _lookup: CheckSession | None = None
+
+    def existing_keys(self: TableWriter, keys: pa.Table) -> pa.Array | None:  # type: ignore[misc]
+        if self._lookup is None:  # type: ignore[attr-defined]
+            self._lookup = self.target.session()  # type: ignore[attr-defined]
+        return keys_in(self._lookup, self.plan.name, keys)  # type: ignore[attr-defined]
+
+    def close_lookup(self) -> None:
+        if self._lookup is not None:
+            self._lookup.close()
+            self._lookup = None

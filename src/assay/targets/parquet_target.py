@@ -39,7 +39,7 @@ from assay.targets.base import (
     TableWriter,
     Target,
 )
-from assay.targets.lake import LakeSession
+from assay.targets.lake import KeyLookup, LakeSession
 from assay.targets.ledger import REJECTS_SUFFIX, UnitRecord, rejects_table
 from assay.targets.uri import TargetUri
 
@@ -142,7 +142,7 @@ class ParquetTarget(Target):
         return True
 
 
-class ParquetWriter(TableWriter):
+class ParquetWriter(KeyLookup, TableWriter):
     target: ParquetTarget
 
     def __init__(self, target: ParquetTarget, plan: TablePlan) -> None:
@@ -191,6 +191,7 @@ class ParquetWriter(TableWriter):
                     path.unlink()
 
     def begin(self, unit_id: str) -> None:
+        self.close_lookup()  # the table changed since the last unit
         self.unit = unit_id
         self.sequence = 0
         self.files: list[str] = []
