@@ -9,7 +9,7 @@ The library is usable on its own; the ``assay`` command is a thin shell over it.
 """
 
 from assay._version import __version__
-from assay.api import infer, read
+from assay.api import check, infer, load, read
 from assay.errors import AssayError, InputError, MissingDependencyError, UsageError
 from assay.schema import Schema
 from assay.sources import open_source, sniff
@@ -21,7 +21,9 @@ __all__ = [
     "Schema",
     "UsageError",
     "__version__",
+    "check",
     "infer",
+    "load",
     "open_source",
     "read",
     "sniff",

@@ -121,11 +121,15 @@ def load_command(
     read = {
         k: v
         for k, v in dict(
-            encoding=encoding, delimiter=delimiter, header=header, skip_rows=skip_rows,
-            format=file_format, pattern=pattern,
+            encoding=encoding,
+            delimiter=delimiter,
+            header=header,
+            skip_rows=skip_rows,
+            format=file_format,
+            pattern=pattern,
         ).items()
         if v is not None
-    }  # fmt: skip
+    }
     show_progress = not settings.quiet and not json_output
     options = LoadOptions(
         target=to,
@@ -168,7 +172,7 @@ def _print_report(report: LoadReport) -> None:
         ("rejected", "right"),
         ("duplicates", "right"),
     ):
-        grid.add_column(name, justify=justify)  # type: ignore[arg-type]  # fmt: skip
+        grid.add_column(name, justify=justify)  # type: ignore[arg-type]
     for t in report.tables:
         files = _n(t.files) + (f" (+{t.files_skipped} done)" if t.files_skipped else "")
         counts = (t.rows_read, t.rows_loaded, t.rows_rejected, t.duplicates_skipped)
@@ -286,7 +290,7 @@ def _print_checks(reports: list[TableReport]) -> None:
             ("checked", "right"),
             ("failed", "right"),
         ):
-            grid.add_column(name, justify=justify)  # type: ignore[arg-type]  # fmt: skip
+            grid.add_column(name, justify=justify)  # type: ignore[arg-type]
         for r in t.checks:
             style = {"passed": "green", "failed": "red", "error": "red"}.get(r.status, "yellow")
             severity = "critical" if r.critical else "warning"
@@ -298,7 +302,7 @@ def _print_checks(reports: list[TableReport]) -> None:
             if r.error:
                 console.print(f"  {escape(r.id)}: {escape(r.error)}")
             for row in r.sample:
-                console.print(f"  {escape(r.id)} fails: {escape(_row_text(row))}")
+                console.print(f"  {escape(r.id)} fails: {escape(_row_text(row))}", soft_wrap=True)
     results = [r for t in reports for r in t.checks]
     _print_check_summary(results)
 

@@ -96,9 +96,13 @@ def load(inputs: str | list[str], options: LoadOptions | None = None, **kwargs: 
     with open_target(opts.target) as target:
         table = _table_name(opts.table, getattr(target, "fixed_table", None))
         resolution = resolve(
-            paths, read, schema=opts.schema, table=table, naming=opts.naming,
+            paths,
+            read,
+            schema=opts.schema,
+            table=table,
+            naming=opts.naming,
             infer_options=opts.infer,
-        )  # fmt: skip
+        )
         report = LoadReport(target.uri.display, load_id, opts.mode)
         report.errors += [str(e) for e in resolution.errors]
         for job in resolution.jobs:

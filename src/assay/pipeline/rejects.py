@@ -40,9 +40,15 @@ class Rejection:
 
     @classmethod
     def same(
-        cls, rows: np.ndarray, reason: str, message: str, *, column: str | None = None,
-        rule: str | None = None, values: list[str | None] | None = None,
-    ) -> Rejection:  # fmt: skip
+        cls,
+        rows: np.ndarray,
+        reason: str,
+        message: str,
+        *,
+        column: str | None = None,
+        rule: str | None = None,
+        values: list[str | None] | None = None,
+    ) -> Rejection:
         n = len(rows)
         return cls(
             rows, [column] * n, [reason] * n, values or [None] * n, [message] * n, [rule] * n

@@ -111,10 +111,15 @@ class LoadReport:
         total = {
             key: sum(getattr(t, key) for t in self.tables)
             for key in (
-                "files", "files_skipped", "rows_read", "rows_loaded", "rows_rejected",
-                "duplicates_skipped", "bytes_read",
+                "files",
+                "files_skipped",
+                "rows_read",
+                "rows_loaded",
+                "rows_rejected",
+                "duplicates_skipped",
+                "bytes_read",
             )
-        }  # fmt: skip
+        }
         total["rejected_by_reason"] = dict(sorted(reasons.items()))
         total["invariant_holds"] = total["rows_read"] == (
             total["rows_loaded"] + total["rows_rejected"] + total["duplicates_skipped"]

@@ -55,10 +55,11 @@ class Resolution:
 def list_streams(inputs: list[str], read: ReadOptions) -> tuple[list[StreamRef], list[InputError]]:
     source = Source(inputs, read, quarantine=lambda _record: None)
     refs = [
-        StreamRef(s.detection.uri, s.name, s.detection.member, s.detection.sheet,
-                  s.detection.size_bytes)
+        StreamRef(
+            s.detection.uri, s.name, s.detection.member, s.detection.sheet, s.detection.size_bytes
+        )
         for s in source.streams()
-    ]  # fmt: skip
+    ]
     return refs, list(source.errors)
 
 
@@ -90,8 +91,9 @@ def resolve(
     if table is not None:
         schema = _one_table(schema, table, {n for n in owner.values() if n})
         owner = {ref: table for ref, name in owner.items() if name}
-    renames = {t.name: (table if table is not None and t.name == table else None) for t in
-               schema.tables}  # fmt: skip
+    renames = {
+        t.name: (table if table is not None and t.name == table else None) for t in schema.tables
+    }
     renamed = rename_schema(schema, naming, {k: v for k, v in renames.items() if v})
     new_names = {old.name: new.name for old, new in zip(schema.tables, renamed.tables, strict=True)}
     jobs = {t.name: TableJob(t) for t in renamed.tables}

@@ -68,8 +68,9 @@ def conversion_plan(table: Table, info: TableInfo, extra: set[str]) -> Conversio
         )
     for name in sorted(extra):  # reject-rows: a value for a column the table lacks
         f = fields[name]
-        specs.append(ColumnSpec(name=f"\0{name}", source=source_column(f), field=f,
-                                target=pa.string()))  # fmt: skip
+        specs.append(
+            ColumnSpec(name=f"\0{name}", source=source_column(f), field=f, target=pa.string())
+        )
     return ConversionPlan(tuple(specs))
 
 
@@ -164,14 +165,22 @@ class TableLoader:
             policy = t.capabilities.arrow
             pk = set(key)
             arrow = pa.schema(
-                [pa.field(f.name, ArrowTypes(policy, key=f.name in pk).visit(f.type))
-                 for f in columns(self.table)]
-            )  # fmt: skip
+                [
+                    pa.field(f.name, ArrowTypes(policy, key=f.name in pk).visit(f.type))
+                    for f in columns(self.table)
+                ]
+            )
         plan = TablePlan(
-            name=name, table=self.table, mode=o.mode,  # type: ignore[arg-type]
-            load_id=self.load_id, key=key, exists=info is not None,
-            alterations=alterations, partition_by=tuple(o.partition_by), arrow=arrow,
-        )  # fmt: skip
+            name=name,
+            table=self.table,
+            mode=o.mode,  # type: ignore[arg-type]
+            load_id=self.load_id,
+            key=key,
+            exists=info is not None,
+            alterations=alterations,
+            partition_by=tuple(o.partition_by),
+            arrow=arrow,
+        )
         return plan, extra
 
     def _unit(self, ref: StreamRef) -> tuple[str, str]:
@@ -243,12 +252,18 @@ class TableLoader:
             if source.errors:
                 raise source.errors[0]
             record = UnitRecord(
-                unit_id=uid, table_name=self.table.name, source_uri=ref.uri, fingerprint=fp,
-                load_id=self.load_id, mode=self.options.mode, rows_read=counts["read"],
-                rows_loaded=counts["loaded"], rows_rejected=counts["rejected"],
+                unit_id=uid,
+                table_name=self.table.name,
+                source_uri=ref.uri,
+                fingerprint=fp,
+                load_id=self.load_id,
+                mode=self.options.mode,
+                rows_read=counts["read"],
+                rows_loaded=counts["loaded"],
+                rows_rejected=counts["rejected"],
                 duplicates_skipped=counts["duplicates"],
                 finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            )  # fmt: skip
+            )
             result = writer.commit(record)
         except BaseException:
             writer.abort()
@@ -302,10 +317,14 @@ class TableLoader:
             duplicate, conflict = self._seen_keys(raw, typed, ~bad)
             if conflict.any():
                 rows = np.flatnonzero(conflict)
-                rejections.append(Rejection.same(
-                    rows, "duplicate_key",
-                    f"key ({', '.join(self.key)}) appears more than once in this load",
-                    column=self.key[0]))  # fmt: skip
+                rejections.append(
+                    Rejection.same(
+                        rows,
+                        "duplicate_key",
+                        f"key ({', '.join(self.key)}) appears more than once in this load",
+                        column=self.key[0],
+                    )
+                )
         else:
             duplicate = first_seen(row_hashes(raw), self.rows, np.ones(n, dtype=bool))
             bad &= ~duplicate
@@ -334,9 +353,15 @@ class TableLoader:
                 rows = np.flatnonzero(present)
                 values = pc.take(typed.column(name), pa.array(rows)).to_pylist()
                 column = name.lstrip("\0")
-                rejections.append(Rejection.same(
-                    rows, "unknown_column", f"{column}: the table has no such column",
-                    column=column, values=values))  # fmt: skip
+                rejections.append(
+                    Rejection.same(
+                        rows,
+                        "unknown_column",
+                        f"{column}: the table has no such column",
+                        column=column,
+                        values=values,
+                    )
+                )
                 ok &= ~present
         if extra:
             typed = typed.drop_columns(extra)
@@ -388,9 +413,15 @@ class TableLoader:
             return []
         hits = rows[np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)]
         ok[hits] = False
-        return [Rejection.same(hits, "duplicate_key",
-                               f"key ({', '.join(self.key)}) is already in the table; "
-                               "use --mode merge to update rows", column=self.key[0])]  # fmt: skip
+        return [
+            Rejection.same(
+                hits,
+                "duplicate_key",
+                f"key ({', '.join(self.key)}) is already in the table; "
+                "use --mode merge to update rows",
+                column=self.key[0],
+            )
+        ]
 
     def _rule_failures(self, typed: pa.RecordBatch, ok: np.ndarray) -> list[Rejection]:
         assert self.session is not None
@@ -413,10 +444,14 @@ class TableLoader:
         rules = [failing[i] for i in picked]
         return [
             Rejection(
-                hit, [r.columns[0] if r.columns else None for r in rules], [r.code for r in rules],
-                [None] * len(hit), [r.message for r in rules], [r.id for r in rules],
+                hit,
+                [r.columns[0] if r.columns else None for r in rules],
+                [r.code for r in rules],
+                [None] * len(hit),
+                [r.message for r in rules],
+                [r.id for r in rules],
             )
-        ]  # fmt: skip
+        ]
 
     def _fail(self, batch: SourceBatch, rejection: Rejection) -> None:
         lines = batch.line_numbers()

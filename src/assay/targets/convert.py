@@ -286,8 +286,11 @@ def _convert_list(
     start = offsets[0].as_py()
     flat = values.values.slice(start, offsets[-1].as_py() - start)
     items = fld.type.items
-    item_field = Field(name="item", path=f"{path}[]", type=items if items is not None else _logical(
-        target.value_type))  # fmt: skip
+    item_field = Field(
+        name="item",
+        path=f"{path}[]",
+        type=items if items is not None else _logical(target.value_type),
+    )
     typed, found, _ = convert_array(flat, item_field, target.value_type, f"{path}[]")
     parents = np.asarray(pc.list_parent_indices(values), dtype=np.int64)
     errors: ColumnErrors = []

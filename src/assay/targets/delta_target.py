@@ -46,10 +46,16 @@ class DeltaTarget(Target):
     scheme = "delta"
     title = "Delta Lake"
     capabilities = Capabilities(
-        transactions=True, merge=True, add_columns=True, widen_types=False,
-        retype_to_text=False, time_travel=True, sql=False, enforces_keys=False,
+        transactions=True,
+        merge=True,
+        add_columns=True,
+        widen_types=False,
+        retype_to_text=False,
+        time_travel=True,
+        sql=False,
+        enforces_keys=False,
         arrow=ArrowPolicy(nested="native", time=False),
-    )  # fmt: skip
+    )
 
     def __init__(self, uri: TargetUri) -> None:
         super().__init__(uri)
@@ -77,9 +83,11 @@ class DeltaTarget(Target):
         if dt is None:
             return None
         recorded = self.recorded_table(table)
-        needed = frozenset(
-            f.name for f in columns(recorded) if required(f, recorded)
-        ) if recorded else frozenset()  # fmt: skip
+        needed = (
+            frozenset(f.name for f in columns(recorded) if required(f, recorded))
+            if recorded
+            else frozenset()
+        )
         schema = plain_schema(pa.schema(dt.schema().to_arrow()))
         return TableInfo(arrow=schema, required=needed, rows=dt.count())
 
@@ -164,8 +172,9 @@ class DeltaWriter(KeyLookup, TableWriter):
         self.rejects_by_unit: dict[str, list[pa.RecordBatch]] = {}
         table = plan.table
         needed = frozenset(f.name for f in columns(table) if required(f, table))
-        return TableInfo(arrow=schema, required=needed & set(schema.names),
-                         rows=current.rows if current else 0)  # fmt: skip
+        return TableInfo(
+            arrow=schema, required=needed & set(schema.names), rows=current.rows if current else 0
+        )
 
     def begin(self, unit_id: str) -> None:
         self.close_lookup()  # the table changed since the last unit
@@ -180,8 +189,10 @@ class DeltaWriter(KeyLookup, TableWriter):
         self.rejects.append(batch)
 
     def _properties(self, units: list[dict[str, Any]], replace: bool = False) -> Any:
-        metadata = {UNITS: json.dumps(units, sort_keys=True),
-                    TABLE: self.plan.table.model_dump_json(exclude_defaults=True)}  # fmt: skip
+        metadata = {
+            UNITS: json.dumps(units, sort_keys=True),
+            TABLE: self.plan.table.model_dump_json(exclude_defaults=True),
+        }
         if replace:
             metadata[REPLACE] = "true"
         return self.target.deltalake.CommitProperties(custom_metadata=metadata)
@@ -193,8 +204,9 @@ class DeltaWriter(KeyLookup, TableWriter):
         if exists:
             dl.DeltaTable(path).delete(f"unit_id = '{unit}'")  # a hex id: nothing to escape
         if batches:
-            dl.write_deltalake(path, pa.Table.from_batches(batches, schema=REJECTS_SCHEMA),
-                               mode="append")  # fmt: skip
+            dl.write_deltalake(
+                path, pa.Table.from_batches(batches, schema=REJECTS_SCHEMA), mode="append"
+            )
 
     def commit(self, record: UnitRecord) -> CommitResult:
         dl = self.target.deltalake
@@ -222,8 +234,9 @@ class DeltaWriter(KeyLookup, TableWriter):
                     inserted=int(metrics.get("num_target_rows_inserted", 0)),
                     updated=int(metrics.get("num_target_rows_updated", 0)),
                 )
-            dl.write_deltalake(path, data, mode="append", schema_mode="merge",
-                               commit_properties=properties)  # fmt: skip
+            dl.write_deltalake(
+                path, data, mode="append", schema_mode="merge", commit_properties=properties
+            )
         finally:
             self.spool.discard()
         return CommitResult(inserted=data.num_rows)
@@ -239,10 +252,12 @@ class DeltaWriter(KeyLookup, TableWriter):
         data = self.replace_spool.table()
         try:
             self.target.deltalake.write_deltalake(
-                self.target.path(self.plan.name), data, mode="overwrite",
-                schema_mode="overwrite", commit_properties=self._properties(
-                    self.replace_units, replace=True),
-            )  # fmt: skip
+                self.target.path(self.plan.name),
+                data,
+                mode="overwrite",
+                schema_mode="overwrite",
+                commit_properties=self._properties(self.replace_units, replace=True),
+            )
         finally:
             self.replace_spool.discard()
         for unit, batches in self.rejects_by_unit.items():

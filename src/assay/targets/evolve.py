@@ -35,9 +35,12 @@ from assay.targets.base import Alteration, Capabilities, TableInfo
 
 POLICIES = ("compatible", "fail", "evolve", "reject-rows")
 _FAMILIES = {
-    TypeKind.INTEGER: "number", TypeKind.DECIMAL: "number", TypeKind.FLOAT: "number",
-    TypeKind.DATE: "time", TypeKind.DATETIME: "time",
-}  # fmt: skip
+    TypeKind.INTEGER: "number",
+    TypeKind.DECIMAL: "number",
+    TypeKind.FLOAT: "number",
+    TypeKind.DATE: "time",
+    TypeKind.DATETIME: "time",
+}
 
 
 class SchemaChangeError(TargetError):

@@ -69,10 +69,16 @@ class IcebergTarget(Target):
     scheme = "iceberg"
     title = "Iceberg"
     capabilities = Capabilities(
-        transactions=True, merge=True, add_columns=True, widen_types=True,
-        retype_to_text=False, time_travel=True, sql=False, enforces_keys=False,
+        transactions=True,
+        merge=True,
+        add_columns=True,
+        widen_types=True,
+        retype_to_text=False,
+        time_travel=True,
+        sql=False,
+        enforces_keys=False,
         arrow=ArrowPolicy(nested="native", min_int_bits=32),
-    )  # fmt: skip
+    )
 
     def __init__(self, uri: TargetUri) -> None:
         super().__init__(uri)
@@ -117,9 +123,11 @@ class IcebergTarget(Target):
         if tbl is None:
             return None
         recorded = self.recorded_table(table)
-        needed = frozenset(
-            f.name for f in columns(recorded) if required(f, recorded)
-        ) if recorded else frozenset()  # fmt: skip
+        needed = (
+            frozenset(f.name for f in columns(recorded) if required(f, recorded))
+            if recorded
+            else frozenset()
+        )
         snapshot = tbl.current_snapshot()
         rows = int(snapshot.summary.get("total-records", 0)) if snapshot else 0
         return TableInfo(arrow=plain_schema(tbl.schema().as_arrow()), required=needed, rows=rows)
@@ -215,8 +223,11 @@ class IcebergWriter(KeyLookup, TableWriter):
         assert info is not None
         table = plan.table
         needed = frozenset(f.name for f in columns(table) if required(f, table))
-        return TableInfo(arrow=info.arrow, required=needed & set(info.arrow.names),
-                         rows=0 if plan.mode == "replace" else info.rows)  # fmt: skip
+        return TableInfo(
+            arrow=info.arrow,
+            required=needed & set(info.arrow.names),
+            rows=0 if plan.mode == "replace" else info.rows,
+        )
 
     def _evolve(self, tbl: Any) -> None:
         current = plain_schema(tbl.schema().as_arrow())
@@ -241,8 +252,9 @@ class IcebergWriter(KeyLookup, TableWriter):
         return plain_schema(self.table.schema().as_arrow())
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self.spool.write(batch.cast(self.spool.schema) if batch.schema != self.spool.schema
-                         else batch)  # fmt: skip
+        self.spool.write(
+            batch.cast(self.spool.schema) if batch.schema != self.spool.schema else batch
+        )
 
     def reject(self, batch: pa.RecordBatch) -> None:
         self.rejects.append(batch)

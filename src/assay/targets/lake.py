@@ -99,11 +99,14 @@ def keys_in(session: CheckSession, table: str, keys: pa.Table) -> pa.Array | Non
     relation = session.relation(table)
     if relation is None:
         return None
-    staged = session.stage("__assay_keys", keys.append_column(
-        "__assay_row", pa.array(range(keys.num_rows), pa.int64())))  # fmt: skip
+    staged = session.stage(
+        "__assay_keys",
+        keys.append_column("__assay_row", pa.array(range(keys.num_rows), pa.int64())),
+    )
     d = get_dialect("duckdb")
-    on = " AND ".join(f"t.{d.render(d.column(k))} = k.{d.render(d.column(k))}"
-                      for k in keys.column_names)  # fmt: skip
+    on = " AND ".join(
+        f"t.{d.render(d.column(k))} = k.{d.render(d.column(k))}" for k in keys.column_names
+    )
     _, rows = session.query(
         f"SELECT k.__assay_row FROM {staged} k WHERE EXISTS (SELECT 1 FROM {relation} t WHERE {on})"
     )

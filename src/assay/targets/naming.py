@@ -76,8 +76,9 @@ def rename_table(table: Table, naming: Naming, name: str | None = None) -> Table
         renamed = new.get(head, head)
         if not dot:
             source = f.source_name or (f.name if renamed != f.name else None)
-            fields.append(f.model_copy(update={"name": renamed, "path": renamed,
-                                               "source_name": source}))  # fmt: skip
+            fields.append(
+                f.model_copy(update={"name": renamed, "path": renamed, "source_name": source})
+            )
         else:
             fields.append(f.model_copy(update={"path": f"{renamed}.{rest}"}))
     key = table.primary_key
@@ -89,9 +90,13 @@ def rename_table(table: Table, naming: Naming, name: str | None = None) -> Table
     )
     target = name or (snake(table.name) if naming == "snake" else table.name) or table.name
     return table.model_copy(
-        update={"name": target, "fields": tuple(fields), "primary_key": key,
-                "candidate_keys": candidates}
-    )  # fmt: skip
+        update={
+            "name": target,
+            "fields": tuple(fields),
+            "primary_key": key,
+            "candidate_keys": candidates,
+        }
+    )
 
 
 def rename_schema(schema: Schema, naming: Naming, tables: dict[str, str] | None = None) -> Schema:

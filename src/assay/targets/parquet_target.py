@@ -52,10 +52,16 @@ class ParquetTarget(Target):
     scheme = "parquet"
     title = "Parquet"
     capabilities = Capabilities(
-        transactions=False, merge=False, add_columns=True, widen_types=True,
-        retype_to_text=True, time_travel=False, sql=False, enforces_keys=False,
+        transactions=False,
+        merge=False,
+        add_columns=True,
+        widen_types=True,
+        retype_to_text=True,
+        time_travel=False,
+        sql=False,
+        enforces_keys=False,
         arrow=ArrowPolicy(nested="native"),
-    )  # fmt: skip
+    )
 
     def __init__(self, uri: TargetUri) -> None:
         super().__init__(uri)
@@ -175,8 +181,9 @@ class ParquetWriter(KeyLookup, TableWriter):
         self.schema = schema
         table = self.plan.table
         needed = frozenset(f.name for f in columns(table) if required(f, table))
-        return TableInfo(arrow=schema, required=needed & set(schema.names), rows=current.rows
-                         if current else 0)  # fmt: skip
+        return TableInfo(
+            arrow=schema, required=needed & set(schema.names), rows=current.rows if current else 0
+        )
 
     def _clean_orphans(self, manifest: dict) -> None:
         listed = {f for u in manifest["units"].values() for f in u["files"] + u.get("rejects", [])}
@@ -184,8 +191,11 @@ class ParquetWriter(KeyLookup, TableWriter):
             if not base.is_dir():
                 continue
             for path in base.rglob("*"):
-                relative = str(path.relative_to(self.directory if base == self.directory
-                                                else self.rejects_dir.parent))  # fmt: skip
+                relative = str(
+                    path.relative_to(
+                        self.directory if base == self.directory else self.rejects_dir.parent
+                    )
+                )
                 orphan = path.name.startswith("part-") and relative not in listed
                 if path.is_file() and (path.name.endswith(".tmp") or orphan):
                     path.unlink()
@@ -250,8 +260,9 @@ class ParquetWriter(KeyLookup, TableWriter):
 
     def reject(self, batch: pa.RecordBatch) -> None:
         name = f"{self.rejects_dir.name}/part-{self.unit}-{len(self.rejects):05d}.parquet"
-        self._write_file(self.rejects_dir.parent, name, pa.Table.from_batches([batch]),
-                         self.rejects)  # fmt: skip
+        self._write_file(
+            self.rejects_dir.parent, name, pa.Table.from_batches([batch]), self.rejects
+        )
 
     def commit(self, record: UnitRecord) -> CommitResult:
         self._flush()
@@ -259,8 +270,10 @@ class ParquetWriter(KeyLookup, TableWriter):
             os.replace(temporary, temporary.with_name(temporary.name[: -len(".tmp")]))
         self.temporary = []
         self.manifest["units"][record.unit_id] = {
-            "record": record.to_dict(), "files": self.files, "rejects": self.rejects,
-        }  # fmt: skip
+            "record": record.to_dict(),
+            "files": self.files,
+            "rejects": self.rejects,
+        }
         self._save()
         return CommitResult(inserted=record.rows_loaded)
 
