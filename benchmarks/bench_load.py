@@ -94,10 +94,17 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
             connection.execute(ddl.replace("__SCHEMA__", schema))
         start = time.perf_counter()
         subprocess.run(
-            ["psql", dsn, "-q", "-v", "ON_ERROR_STOP=1", "-c",
-             f"\\copy {schema}.wide FROM '{file}' WITH (FORMAT csv, HEADER true)"],
+            [
+                "psql",
+                dsn,
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                f"\\copy {schema}.wide FROM '{file}' WITH (FORMAT csv, HEADER true)",
+            ],
             check=True,
-        )  # fmt: skip
+        )
         with psycopg.connect(dsn) as connection:
             result["rows"] = connection.execute(f"SELECT count(*) FROM {schema}.wide").fetchone()[0]
     elif case == "pyarrow-write":
@@ -126,8 +133,11 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
             writer.begin("unit")
             for batch in table.to_batches(max_chunksize=131_072):
                 writer.write(batch)
-            writer.commit(UnitRecord("unit", "wide", file, "-", "bench", "append",
-                                     table.num_rows, table.num_rows))  # fmt: skip
+            writer.commit(
+                UnitRecord(
+                    "unit", "wide", file, "-", "bench", "append", table.num_rows, table.num_rows
+                )
+            )
             writer.finish()
         result["rows"] = table.num_rows
     elif case.startswith("assay-"):
@@ -184,9 +194,14 @@ def prepare(file: Path, work: Path, dsn: str | None) -> None:
         described = duckdb.sql(
             f"DESCRIBE SELECT * FROM read_csv('{file}', sample_size = -1)"
         ).fetchall()
-        pg = {"BIGINT": "BIGINT", "DOUBLE": "DOUBLE PRECISION", "BOOLEAN": "BOOLEAN",
-              "DATE": "DATE", "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ",
-              "TIMESTAMP": "TIMESTAMP"}  # fmt: skip
+        pg = {
+            "BIGINT": "BIGINT",
+            "DOUBLE": "DOUBLE PRECISION",
+            "BOOLEAN": "BOOLEAN",
+            "DATE": "DATE",
+            "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ",
+            "TIMESTAMP": "TIMESTAMP",
+        }
         columns = ", ".join(f'"{name}" {pg.get(kind, "TEXT")}' for name, kind, *_ in described)
         (work / "pg_ddl.sql").write_text(f"CREATE TABLE __SCHEMA__.wide ({columns})")
 
@@ -195,8 +210,10 @@ def run_case(case: str, file: Path, work: Path, dsn: str) -> dict[str, Any]:
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, __file__, "--child", case, str(file), str(work), dsn],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if completed.returncode != 0:
         raise RuntimeError(f"{case} failed:\n{completed.stderr[-3000:]}")
     result = json.loads(completed.stdout.strip().splitlines()[-1])
@@ -248,14 +265,18 @@ def bench_file(rows: str, rounds: int, cases: list[str], dsn: str) -> dict[str, 
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = ["| file | case | median s | MB/s | peak RSS MB | % of reference (paired median) | target |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines = [
+        "| file | case | median s | MB/s | peak RSS MB | % of reference (paired median) | target |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for rows, summary in results["files"].items():
         for case, c in summary["cases"].items():
             pct = f"{c['pct_of_reference']:.0f} % of {c['reference']}" if "reference" in c else "—"
             target = f"≥ {c['target_pct']:.0f} %" if "target_pct" in c else "reference"
-            lines.append(f"| {rows} | {case} | {c['median_s']:.2f} | {c['mb_per_s']:.0f} | "
-                         f"{c['peak_rss_mb']:.0f} | {pct} | {target} |")  # fmt: skip
+            lines.append(
+                f"| {rows} | {case} | {c['median_s']:.2f} | {c['mb_per_s']:.0f} | "
+                f"{c['peak_rss_mb']:.0f} | {pct} | {target} |"
+            )
     return "\n".join(lines)
 
 
@@ -272,8 +293,13 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(*args.child)))
         return
-    cases = ["duckdb-read_csv", "assay-duckdb", "assay-duckdb-schema", "pyarrow-write",
-             "assay-parquet-writer"]  # fmt: skip
+    cases = [
+        "duckdb-read_csv",
+        "assay-duckdb",
+        "assay-duckdb-schema",
+        "pyarrow-write",
+        "assay-parquet-writer",
+    ]
     server = None
     dsn = ""
     if not args.skip_postgres:
