@@ -16,15 +16,20 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import sqlglot
+from sqlglot import exp
 
+from assay.dialects import get_dialect
 from assay.pipeline.report import RuleResult
 from assay.quality import Rule, UnsupportedRuleError, quality_rules
+from assay.quality.formats import FORMAT_PATTERNS
 from assay.schema import Schema, Table
-from assay.targets.base import CheckSession
+from assay.targets.base import CheckSession, TableInfo
 
 SAMPLE = 5
 ROW = "__assay_row"
-_BEFORE_LOAD = ("not_null", "accepted_values", "pattern", "range", "max_length", "foreign_key")
+_ROW_LEVEL = ("not_null", "accepted_values", "pattern", "range", "max_length")
+_BEFORE_LOAD = (*_ROW_LEVEL, "foreign_key")
 
 
 def _plain(value: Any) -> Any:
@@ -41,12 +46,66 @@ def rules_for(table: Table, schema: Schema | None) -> list[Rule]:
     return quality_rules(table, schema)
 
 
+def enforced(rule: Rule, info: TableInfo | None) -> str | None:
+    """Why the engine itself guarantees ``rule`` (a declared constraint or type), if it does."""
+    if info is None or not rule.columns:
+        return None
+    if rule.code == "not_null" and rule.columns[0] in info.required:
+        return "enforced by the engine (NOT NULL)"
+    if rule.code == "unique" and info.primary_key and set(rule.columns) == set(info.primary_key):
+        return "enforced by the engine (PRIMARY KEY)"
+    if (
+        rule.code == "pattern"
+        and rule.pattern == FORMAT_PATTERNS["uuid"]
+        and (rule.columns[0] in info.uuid)
+    ):
+        return "enforced by the column type (UUID)"
+    return None
+
+
+def _condition(sql: str, dialect: str) -> exp.Expression | None:
+    """The WHERE of a ``SELECT * FROM relation WHERE …`` rule (those share one scan)."""
+    tree = sqlglot.parse_one(sql, read=get_dialect(dialect).sqlglot_name)
+    if not isinstance(tree, exp.Select) or tree.args.get("joins") or tree.args.get("group"):
+        return None
+    where = tree.args.get("where")
+    return where.this if where is not None else None
+
+
+def _counted(
+    session: CheckSession, relation: str, pending: list[tuple[RuleResult, str, exp.Expression]]
+) -> None:
+    """Failing rows of several row-level rules counted in one scan of the table."""
+    d = get_dialect(session.dialect)
+    sums = [
+        exp.alias_(
+            exp.Sum(
+                this=exp.If(this=cond, true=exp.Literal.number(1), false=exp.Literal.number(0))
+            ),
+            f"f{i}",
+        )
+        for i, (_result, _sql, cond) in enumerate(pending)
+    ]
+    query = exp.select(*sums).from_(exp.to_table(relation, dialect=d.sqlglot_name))
+    _, rows = session.query(d.render(query))
+    for (result, _sql, _cond), failed in zip(pending, rows[0], strict=True):
+        result.failed = int(failed or 0)
+
+
 def run_rules(
     session: CheckSession, rules: list[Rule], relations: dict[str, str], rows: int | None = None
 ) -> list[RuleResult]:
-    """Each rule against ``relations`` (table name → SQL relation); missing tables skip."""
+    """Each rule against ``relations`` (table name → SQL relation); missing tables skip.
+
+    Rules the engine enforces itself (a declared primary key, NOT NULL, a UUID column)
+    pass without a query; row-level rules of one table share one scan; only failing
+    rules fetch sample rows.
+    """
     results: list[RuleResult] = []
     counts: dict[str, int] = {}
+    infos: dict[str, TableInfo | None] = {}
+    batched: dict[str, list[tuple[RuleResult, str, exp.Expression]]] = {}
+    single: list[tuple[RuleResult, str]] = []
     for rule in rules:
         result = RuleResult(rule.id, rule.code, rule.table, rule.critical, rule.message)
         results.append(result)
@@ -58,14 +117,33 @@ def run_rules(
             continue
         if rule.table not in counts:
             counts[rule.table] = session.count(f"SELECT * FROM {relation}")
+            infos[rule.table] = session.describe(rule.table) if rows is None else None
         result.checked = counts[rule.table] if rows is None else rows
+        guarantee = enforced(rule, infos.get(rule.table))
+        if guarantee is not None:
+            result.note = guarantee
+            continue
         try:
             sql = rule.to_sql(session.dialect, relation, relations=relations)
         except UnsupportedRuleError as exc:
             result.status, result.error = "skipped", str(exc)
             continue
+        condition = _condition(sql, session.dialect) if rule.code in _ROW_LEVEL else None
+        if condition is not None:
+            batched.setdefault(relation, []).append((result, sql, condition))
+        else:
+            single.append((result, sql))
+    for relation, pending in batched.items():
         try:
-            result.failed = session.count(sql)
+            _counted(session, relation, pending)
+        except Exception:
+            single += [(result, sql) for result, sql, _cond in pending]
+            continue
+        single += [(result, sql) for result, sql, _cond in pending if result.failed]
+    for result, sql in single:
+        try:
+            if not result.failed:
+                result.failed = session.count(sql)
             if result.failed:
                 names, sample = session.query(sql, limit=SAMPLE)
                 result.sample = [

@@ -30,6 +30,7 @@ class RuleResult:
     status: str = "passed"  # passed | failed | error | skipped
     sample: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    note: str | None = None  # e.g. "enforced by the engine (PRIMARY KEY)"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +44,7 @@ class RuleResult:
             "message": self.message,
             "sample": self.sample,
             **({"error": self.error} if self.error else {}),
+            **({"note": self.note} if self.note else {}),
         }
 
 

@@ -58,6 +58,7 @@ class TableInfo:
     required: frozenset[str] = frozenset()
     uuid: frozenset[str] = frozenset()  # columns of a native UUID type
     rows: int | None = None
+    primary_key: tuple[str, ...] = ()  # declared and enforced by the engine
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,10 @@ class CheckSession(ABC):
     @abstractmethod
     def stage(self, name: str, data: pa.Table) -> str:
         """A temporary relation holding ``data`` (checks before loading)."""
+
+    def describe(self, table: str) -> TableInfo | None:
+        """The table as the engine holds it (for rules its constraints already enforce)."""
+        return None
 
     def count(self, sql: str) -> int:
         _, rows = self.query(f"SELECT count(*) FROM ({sql}) AS failing")

@@ -61,10 +61,12 @@ class DuckDBTarget(SqlTarget):
         self._registered = 0
 
     def close(self) -> None:
+        self.drain()
         self.connection.close()
 
     # ---- engine hooks -----------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.drain()
         cursor = (
             self.connection.execute(sql, list(params)) if params else self.connection.execute(sql)
         )
@@ -77,7 +79,11 @@ class DuckDBTarget(SqlTarget):
     def columns_of(self, sql: str) -> list[str]:
         return list(self._columns)
 
-    def insert_arrow(self, relation: str, data: pa.Table | pa.RecordBatch) -> None:
+    def insert_arrow(
+        self, relation: str, data: pa.Table | pa.RecordBatch, *, drain: bool = True
+    ) -> None:
+        if drain:
+            self.drain()
         view = f"__assay_arrow_{self._registered}"
         self._registered += 1
         self.connection.register(view, data)
@@ -88,9 +94,11 @@ class DuckDBTarget(SqlTarget):
             self.connection.unregister(view)
 
     def fetch_arrow(self, sql: str) -> pa.Table:
+        self.drain()
         return self.connection.sql(sql).to_arrow_table()
 
     def table_exists(self, table: str) -> bool:
+        self.drain()
         rows = self.connection.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
             "AND table_schema = ?",
@@ -103,6 +111,7 @@ class DuckDBTarget(SqlTarget):
 
     # ---- introspection ------------------------------------------------------------------
     def describe(self, table: str) -> TableInfo | None:
+        self.drain()
         if not self.table_exists(table):
             return None
         rows = self.connection.execute(
@@ -114,7 +123,18 @@ class DuckDBTarget(SqlTarget):
         required = frozenset(name for name, _t, nullable in rows if nullable == "NO")
         uuid = frozenset(name for name, data_type, _n in rows if data_type == "UUID")
         count = self.connection.execute(f"SELECT count(*) FROM {self.relation(table)}").fetchall()
-        return TableInfo(arrow=_plain(arrow), required=required, uuid=uuid, rows=count[0][0])
+        keys = self.connection.execute(
+            "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? "
+            "AND schema_name = ? AND constraint_type = 'PRIMARY KEY'",
+            [table, self.namespace or "main"],
+        ).fetchall()
+        return TableInfo(
+            arrow=_plain(arrow),
+            required=required,
+            uuid=uuid,
+            rows=count[0][0],
+            primary_key=tuple(keys[0][0]) if keys else (),
+        )
 
     def writer(self, plan: TablePlan) -> TableWriter:
         return DuckDBWriter(self, plan)
@@ -138,6 +158,7 @@ class DuckDBWriter(SqlWriter):
     target: DuckDBTarget
 
     def stage_keys(self, name: str, data: pa.Table) -> str:
+        self.target.drain()
         self.target.connection.register(name, data)
         return name
 
@@ -149,6 +170,7 @@ class DuckDBSession(SqlSession):
     target: DuckDBTarget
 
     def stage(self, name: str, data: pa.Table) -> str:
+        self.target.drain()
         self.target.connection.register(name, data)
         self.staged.append(name)
         return name

@@ -11,7 +11,8 @@ password in the URI is used to connect and never printed; ``PGPASSWORD`` and
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -129,10 +130,12 @@ class PostgresTarget(SqlTarget):
         return LoadPostgres()
 
     def close(self) -> None:
+        self.drain()
         self.connection.close()
 
     # ---- engine hooks -----------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.drain()
         try:
             cursor = self.connection.execute(sql, list(params) if params else None)
         except self._psycopg.Error as exc:
@@ -143,26 +146,41 @@ class PostgresTarget(SqlTarget):
     def columns_of(self, sql: str) -> list[str]:
         return list(self._columns)
 
-    def insert_arrow(self, relation: str, data: pa.Table | pa.RecordBatch) -> None:
-        table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
-        table = _copyable(table)
-        buffer = io.BytesIO()
-        pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
-        names = ", ".join(self.name(n) for n in table.column_names)
-        view = buffer.getbuffer()
+    def insert_arrow(
+        self, relation: str, data: pa.Table | pa.RecordBatch, *, drain: bool = True
+    ) -> None:
+        if drain:
+            self.drain()
+        self.consume(relation, iter([data]))  # type: ignore[list-item]
+
+    def consume(self, relation: str, batches: Iterator[pa.RecordBatch]) -> None:
+        """One ``COPY`` for all the batches: Arrow writes CSV, the server parses it."""
+        first = next(batches, None)
+        if first is None:
+            return
+        names = ", ".join(self.name(n) for n in first.schema.names)
         try:
             with (
                 self.connection.cursor() as cursor,
                 cursor.copy(f"COPY {relation} ({names}) FROM STDIN (FORMAT csv)") as copy,
             ):
-                for start in range(0, len(view), _COPY_CHUNK):
-                    copy.write(view[start : start + _COPY_CHUNK])
+                for batch in itertools.chain([first], batches):
+                    buffer = io.BytesIO()
+                    table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+                    pacsv.write_csv(
+                        _copyable(table), buffer, pacsv.WriteOptions(include_header=False)
+                    )
+                    view = buffer.getbuffer()
+                    try:
+                        for start in range(0, len(view), _COPY_CHUNK):
+                            copy.write(view[start : start + _COPY_CHUNK])
+                    finally:
+                        view.release()
         except self._psycopg.Error as exc:
             raise TargetError(f"{self.uri.display}: COPY failed: {_first_line(exc)}") from None
-        finally:
-            view.release()
 
     def fetch_arrow(self, sql: str) -> pa.Table:
+        self.drain()
         cursor = self.connection.execute(sql)
         names = [d.name for d in cursor.description or ()]
         rows = cursor.fetchall()
@@ -199,7 +217,21 @@ class PostgresTarget(SqlTarget):
         required = frozenset(r[0] for r in rows if r[5] == "NO")
         uuid = frozenset(r[0] for r in rows if r[2] == "uuid")
         count = self.execute(f"SELECT count(*) FROM {self.relation(table)}")[0][0]
-        return TableInfo(arrow=pa.schema(fields), required=required, uuid=uuid, rows=count)
+        keys = self.execute(
+            "SELECT k.column_name FROM information_schema.table_constraints c "
+            "JOIN information_schema.key_column_usage k ON c.constraint_name = k.constraint_name "
+            "AND c.table_schema = k.table_schema AND c.table_name = k.table_name "
+            "WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = %s "
+            "AND c.table_name = %s ORDER BY k.ordinal_position",
+            (self.namespace, table),
+        )
+        return TableInfo(
+            arrow=pa.schema(fields),
+            required=required,
+            uuid=uuid,
+            rows=count,
+            primary_key=tuple(k[0] for k in keys),
+        )
 
     def writer(self, plan: TablePlan) -> TableWriter:
         return SqlWriter(self, plan)

@@ -9,8 +9,10 @@ parameters.  An engine module supplies the connection, its bulk path (Arrow scan
 from __future__ import annotations
 
 import contextlib
+import queue
+import threading
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,11 +53,65 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class Background:
+    """Batches written on a worker thread, so the engine stores batch N while batch N+1
+    is converted (DuckDB and psycopg release the GIL while they work).  At most two
+    batches wait in the queue: memory stays bounded."""
+
+    def __init__(self, relation: str, consume: Callable[[Iterator[pa.RecordBatch]], None]) -> None:
+        self.relation = relation
+        self.queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(
+            target=self._run, args=(consume,), name="assay-writer", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, consume: Callable[[Iterator[pa.RecordBatch]], None]) -> None:
+        batches = iter(self.queue.get, None)
+        try:
+            consume(batches)
+        except BaseException as exc:  # re-raised on the loading thread
+            self.error = exc
+            for _ in batches:  # keep taking, so that put() never blocks
+                pass
+
+    def put(self, batch: pa.RecordBatch) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 class SqlTarget(Target):
     """A target that runs SQL; subclasses provide the connection and the bulk path."""
 
     paramstyle = "?"  # "?" (DuckDB) or "%s" (psycopg)
     namespace: str | None = None  # the schema tables live in
+    _background: Background | None = None
+
+    # ---- streaming writes -----------------------------------------------------------
+    def stream(self, relation: str, batch: pa.RecordBatch) -> None:
+        """Write a batch in the background (any other statement waits for it first)."""
+        if self._background is None or self._background.relation != relation:
+            self.drain()
+            self._background = Background(relation, lambda b: self.consume(relation, b))
+        self._background.put(batch)
+
+    def drain(self) -> None:
+        """Wait until every streamed batch is written (errors surface here)."""
+        background, self._background = self._background, None
+        if background is not None:
+            background.close()
+
+    def consume(self, relation: str, batches: Iterator[pa.RecordBatch]) -> None:
+        for batch in batches:
+            self.insert_arrow(relation, batch, drain=False)
 
     @property
     def sql_dialect(self) -> SqlDialect:
@@ -72,7 +128,9 @@ class SqlTarget(Target):
         """Column names of the last query (for check reports)."""
 
     @abstractmethod
-    def insert_arrow(self, relation: str, data: pa.Table | pa.RecordBatch) -> None:
+    def insert_arrow(
+        self, relation: str, data: pa.Table | pa.RecordBatch, *, drain: bool = True
+    ) -> None:
         """Bulk-insert Arrow rows into an existing relation (column names match)."""
 
     @abstractmethod
@@ -241,19 +299,25 @@ class SqlWriter(TableWriter):
 
     def begin(self, unit_id: str) -> None:
         self.unit = unit_id
+        self.rejects: list[pa.RecordBatch] = []
         if self.plan.mode != "replace":
             self.transaction("BEGIN")
         self.target.clear_rejects(self.plan.name, unit_id)
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self.target.insert_arrow(self.stage or self.relation, batch)
+        self.target.stream(self.stage or self.relation, batch)
 
     def reject(self, batch: pa.RecordBatch) -> None:
-        rejects = rejects_table(self.plan.name)
-        self.target.create_from_arrow(rejects, REJECTS_SCHEMA)
-        self.target.insert_arrow(self.target.relation(rejects), batch)
+        self.rejects.append(batch)  # written at commit: no statement between the writes
 
     def commit(self, record: UnitRecord) -> CommitResult:
+        self.target.drain()
+        if self.rejects:
+            rejects = rejects_table(self.plan.name)
+            self.target.create_from_arrow(rejects, REJECTS_SCHEMA)
+            data = pa.Table.from_batches(self.rejects, schema=REJECTS_SCHEMA)
+            self.target.insert_arrow(self.target.relation(rejects), data)
+            self.rejects = []
         result = CommitResult(inserted=record.rows_loaded)
         if self.stage is not None:
             result = self.merge()
@@ -286,6 +350,8 @@ class SqlWriter(TableWriter):
         return CommitResult(inserted=int(total) - int(matched), updated=int(matched))
 
     def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self.target.drain()
         with contextlib.suppress(Exception):
             self.transaction("ROLLBACK")
 
@@ -335,6 +401,9 @@ class SqlSession(CheckSession):
 
     def relation(self, table: str) -> str | None:
         return self.target.relation(table) if self.target.table_exists(table) else None
+
+    def describe(self, table: str) -> TableInfo | None:
+        return self.target.describe(table)
 
     def query(self, sql: str, limit: int | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
         if limit is not None:
