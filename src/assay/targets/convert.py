@@ -29,7 +29,13 @@ from assay.inference.profile import DEFAULT_NULL_TOKENS
 from assay.quality.formats import FORMAT_PATTERNS
 from assay.schema import Field, TypeKind
 from assay.targets.arrow_types import ArrowPolicy, ArrowTypes
-from assay.targets.text_forms import cast_isolating, invalid_reason, parse_text, scatter
+from assay.targets.text_forms import (
+    cast_isolating,
+    fast_text,
+    invalid_reason,
+    parse_text,
+    scatter,
+)
 
 ColumnErrors = list[tuple[str, str, np.ndarray]]  # (column path, reason code, row mask)
 MESSAGES = {
@@ -227,6 +233,15 @@ def _convert_text(
     values: pa.Array, fld: Field, target: pa.DataType, path: str
 ) -> tuple[pa.Array, ColumnErrors, np.ndarray]:
     tokens, blank = tokens_for(fld)
+    if pa.types.is_string(target) and TypeKind(fld.type.kind) is TypeKind.STRING:
+        if not blank and tokens.to_pylist() == [""]:  # the common case: only '' is null
+            empty = pc.equal(pc.binary_length(values), 0)
+            typed = pc.if_else(empty, pa.scalar(None, pa.string()), values)
+            return typed, [], np.asarray(typed.is_null(), dtype=bool)
+    else:
+        fast = fast_text(values, fld, target)
+        if fast is not None:
+            return fast, [], np.asarray(fast.is_null(), dtype=bool)
     null = pc.or_(pc.is_null(values), pc.fill_null(pc.is_in(values, value_set=tokens), False))
     if blank:
         null = pc.or_(null, pc.fill_null(pc.utf8_is_space(values), False))

@@ -62,6 +62,7 @@ _MONTHS = {
     "december": 12,
 }
 _NUMERIC = (TypeKind.INTEGER, TypeKind.DECIMAL, TypeKind.FLOAT)
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)$"
 _MONTH_NAMES = pa.array(list(_MONTHS))
 _MONTH_NUMBERS = np.array(list(_MONTHS.values()), dtype=np.int64)
 _FRACTION = r":\d{2}[.,](?P<f>\d{1,9})"
@@ -165,6 +166,36 @@ def scatter(subset: pa.Array, keep: np.ndarray, target: pa.DataType) -> pa.Array
     index[~keep] = len(subset)
     extended = pa.concat_arrays([subset.cast(target), pa.nulls(1, target)])
     return pc.take(extended, pa.array(index, type=pa.int64()))
+
+
+def fast_text(values: pa.Array, field: Field, target: pa.DataType) -> pa.Array | None:
+    """The whole column in one cast when every value is plainly valid, else ``None``.
+
+    Plain numbers (``-?digits(.digits)?``) and ISO dates need no token handling (a null
+    token is never one of them) and no cleaning; a column holding anything else — or a
+    value the cast refuses — takes the exact path of :func:`parse_text`.
+    """
+    form = text_form(field)
+    if form is None:
+        return None
+    empty = pc.equal(pc.binary_length(values), 0)  # the empty field is always a null token
+    if pc.any(empty).as_py():
+        values = pc.if_else(empty, pa.scalar(None, values.type), values)
+    numeric = (pa.types.is_integer, pa.types.is_decimal, pa.types.is_floating)
+    if form.kind in _NUMERIC and any(test(target) for test in numeric):
+        if form.decimal_separator == ",":
+            return None
+        if form.kind is TypeKind.INTEGER and pa.types.is_integer(target):
+            return _cast(values, target)  # Arrow's integer syntax is a subset of the form
+        # Arrow's decimal parser also takes 1e3 and 1., which the form does not.
+        plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
+        if not pc.all(pc.or_(plain, pc.is_null(values))).as_py():
+            return None
+        return _cast(values, target)
+    temporal = pa.types.is_date(target) or pa.types.is_timestamp(target)
+    if form.pattern is None and form.kind in (TypeKind.DATE, TypeKind.DATETIME) and temporal:
+        return _cast(values, target)
+    return None
 
 
 def parse_text(values: pa.Array, field: Field, target: pa.DataType) -> tuple[pa.Array, Errors]:
