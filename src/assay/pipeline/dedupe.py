@@ -24,6 +24,7 @@ def _connection() -> duckdb.DuckDBPyConnection:
     connection = getattr(_local, "connection", None)
     if connection is None:
         connection = _local.connection = duckdb.connect(":memory:")
+        connection.execute("SET enable_progress_bar = false")
     return connection
 
 

@@ -91,7 +91,9 @@ def load(inputs: str | list[str], options: LoadOptions | None = None, **kwargs: 
     opts.validate()
     started = time.monotonic()
     paths = inputs if isinstance(inputs, list) else [inputs]
-    read = ReadOptions.from_kwargs(**{**opts.read, "on_error": opts.on_error})
+    # One large batch per CSV chunk (parsed on the reader's thread while the previous
+    # one converts), as inference reads: no joining copies.
+    read = ReadOptions.from_kwargs(**{"threads": 1, **opts.read, "on_error": opts.on_error})
     load_id = new_load_id()
     with open_target(opts.target) as target:
         table = _table_name(opts.table, getattr(target, "fixed_table", None))

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from assay.pipeline.load import LoadOptions
 
 log = logging.getLogger(__name__)
-COALESCE_ROWS = 131_072
+COALESCE_ROWS = 65_536
 
 
 class LoadFailedError(InputError):
@@ -84,6 +84,9 @@ def coalesce(batches: Iterator[SourceBatch], rows: int = COALESCE_ROWS) -> Itera
         if parts and batch.data.schema != parts[0].data.schema:
             yield _joined(parts)
             parts, size = [], 0
+        if not parts and batch.num_rows >= rows:
+            yield batch  # large enough already: no copy
+            continue
         parts.append(batch)
         size += batch.num_rows
         if size >= rows:

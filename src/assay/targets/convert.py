@@ -343,6 +343,7 @@ def _duckdb() -> duckdb.DuckDBPyConnection:
     connection = getattr(_local, "connection", None)
     if connection is None:
         connection = _local.connection = duckdb.connect(":memory:")
+        connection.execute("SET enable_progress_bar = false")
         connection.execute("SET TimeZone = 'UTC'")
     return connection
 

@@ -54,6 +54,7 @@ class DuckDBTarget(SqlTarget):
                 hint="another process may be using it",
             ) from None
         self.connection.execute("SET TimeZone = 'UTC'")
+        self.connection.execute("SET enable_progress_bar = false")  # output is ours
         self.namespace = uri.params.get("schema") or None
         if self.namespace:
             self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {self.name(self.namespace)}")

@@ -34,6 +34,7 @@ class LakeSession(CheckSession):
         self.register = register
         self.connection = duckdb.connect(":memory:")
         self.connection.execute("SET TimeZone = 'UTC'")
+        self.connection.execute("SET enable_progress_bar = false")
         self.views: dict[str, str | None] = {}
         self._columns: list[str] = []
 

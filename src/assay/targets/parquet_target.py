@@ -129,6 +129,7 @@ class ParquetTarget(Target):
         if not files:
             raise TargetError(f"no table {table!r} in {self.uri.display}")
         connection = duckdb.connect(":memory:")
+        connection.execute("SET enable_progress_bar = false")
         self._register(connection, table, "scanned")
         sql = "SELECT * FROM scanned" + (f" LIMIT {int(limit)}" if limit is not None else "")
         return connection.sql(sql).to_arrow_table()
