@@ -105,7 +105,9 @@ def test_query_reads_tables_and_rejects(shop_db: str) -> None:
     code, out, _ = invoke(
         "query", "payments", "--to", f"duckdb:///{shop_db}", "-n", "1", "-F", "csv"
     )
-    assert code == 0 and out.splitlines()[1].startswith("70001,50001,2023-01-02 12:57:00.000000,23.66")
+    assert code == 0 and out.splitlines()[1].startswith(
+        "70001,50001,2023-01-02 12:57:00.000000,23.66"
+    )
 
 
 def test_check_passes_then_fails_a_critical_rule(shop_db: str, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from assay.errors import TargetError
 from assay.inference.engine import infer
 from assay.pipeline import load
-from assay.pipeline.unit import LoadFailedError
+from assay.pipeline.batches import LoadFailedError
 from assay.targets import open_target
 from assay.targets.evolve import SchemaChangeError
 

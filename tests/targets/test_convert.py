@@ -9,7 +9,8 @@ import pyarrow as pa
 import pytest
 
 from assay.schema import DataType, Evidence, Field, TypeKind
-from assay.targets.convert import ColumnSpec, ConversionPlan, convert_array, convert_batch
+from assay.targets.conversion import ColumnSpec, ConversionPlan, convert_batch
+from assay.targets.convert import convert_array
 
 UTC = dt.UTC
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
@@ -14,10 +14,10 @@ from rich.table import Table as RichTable
 from assay.cli import read_options as ro
 from assay.cli.app import app, console, err_console, handle_errors, settings
 from assay.errors import InputError, UsageError
-from assay.pipeline import LoadOptions, check, load
-from assay.pipeline.report import LoadReport, RuleResult, TableReport
+from assay.pipeline import LoadOptions, load
+from assay.pipeline.report import LoadReport, RuleResult
 from assay.schema import Schema
-from assay.targets import DEFAULT_TARGET, open_target
+from assay.targets import DEFAULT_TARGET
 
 TargetOpt = Annotated[
     str,
@@ -25,7 +25,7 @@ TargetOpt = Annotated[
 ]
 
 
-def _schema_file(schema: Path | None, contract: Path | None) -> Schema | None:
+def schema_file(schema: Path | None, contract: Path | None) -> Schema | None:
     if schema is not None and contract is not None:
         raise UsageError("give --schema or --contract, not both")
     path = schema or contract
@@ -134,7 +134,7 @@ def load_command(
     options = LoadOptions(
         target=to,
         table=table,
-        schema=_schema_file(schema, contract),
+        schema=schema_file(schema, contract),
         mode=mode,
         key=_keys(key),
         naming=naming,  # type: ignore[arg-type]
@@ -158,7 +158,7 @@ def load_command(
         raise typer.Exit(1)
 
 
-def _n(value: int) -> str:
+def number(value: int) -> str:
     return f"{value:,}"
 
 
@@ -174,12 +174,12 @@ def _print_report(report: LoadReport) -> None:
     ):
         grid.add_column(name, justify=justify)  # type: ignore[arg-type]
     for t in report.tables:
-        files = _n(t.files) + (f" (+{t.files_skipped} done)" if t.files_skipped else "")
+        files = number(t.files) + (f" (+{t.files_skipped} done)" if t.files_skipped else "")
         counts = (t.rows_read, t.rows_loaded, t.rows_rejected, t.duplicates_skipped)
-        grid.add_row(t.table, files, *map(_n, counts))
+        grid.add_row(t.table, files, *map(number, counts))
     total = report.totals()
     keys = ("files", "rows_read", "rows_loaded", "rows_rejected", "duplicates_skipped")
-    grid.add_row("total", *(_n(total[k]) for k in keys), style="bold")
+    grid.add_row("total", *(number(total[k]) for k in keys), style="bold")
     console.print(
         f"loaded into {escape(report.target)}  (load {report.load_id}, mode {report.mode})"
     )
@@ -189,10 +189,13 @@ def _print_report(report: LoadReport) -> None:
         text = ", ".join(f"{k} {v:,}" for k, v in sorted(reasons.items(), key=lambda i: -i[1]))
         console.print(f"rejected by reason: {text}")
     holds = "[green]✓[/]" if total["invariant_holds"] else "[bold red]✗ (a bug in assay)[/]"
+    read, loaded, rejected, duplicates = (
+        number(total[k])
+        for k in ("rows_read", "rows_loaded", "rows_rejected", "duplicates_skipped")
+    )
     console.print(
-        f"rows read {_n(total['rows_read'])} = loaded {_n(total['rows_loaded'])} + rejected "
-        f"{_n(total['rows_rejected'])} + duplicates skipped {_n(total['duplicates_skipped'])}  "
-        + holds
+        f"rows read {read} = loaded {loaded} + rejected {rejected} + duplicates skipped "
+        f"{duplicates}  " + holds
     )
     for t in report.tables:
         for change in t.schema_changes:
@@ -200,9 +203,9 @@ def _print_report(report: LoadReport) -> None:
         for warning in t.warnings:
             console.print(f"[yellow]warning[/] {t.table}: {escape(warning)}")
     if report.checks:
-        _print_check_summary(report.checks)
+        print_check_summary(report.checks)
     console.print(
-        f"time {total['seconds']:.1f} s · {_n(total['rows_per_second'])} rows/s · "
+        f"time {total['seconds']:.1f} s · {number(total['rows_per_second'])} rows/s · "
         f"{total['mb_per_second']} MB/s"
     )
     rejected = [t.table for t in report.tables if t.rows_rejected]
@@ -212,7 +215,7 @@ def _print_report(report: LoadReport) -> None:
         )
 
 
-def _print_check_summary(results: list[RuleResult]) -> None:
+def print_check_summary(results: list[RuleResult]) -> None:
     failed = [r for r in results if r.status in ("failed", "error")]
     critical = [r for r in failed if r.critical]
     tables = len({r.table for r in results})
@@ -230,147 +233,3 @@ def _print_check_summary(results: list[RuleResult]) -> None:
         mark = "[bold red]critical[/]" if r.critical else "[yellow]warning[/]"
         detail = r.error or f"{r.failed:,} of {r.checked:,} rows fail"
         console.print(f"  {mark} {r.id}: {escape(r.message)} — {escape(detail)}")
-
-
-@app.command(
-    "check",
-    epilog="Examples:\n\n  assay check orders --contract shop.odcs.yaml --target duckdb:///shop.duckdb"
-    "\n\n  assay check --contract shop.odcs.yaml --target postgresql://etl@db/dw --json",
-)
-@handle_errors
-def check_command(
-    tables: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Tables to check (default: every table of the contract).", metavar="[TABLE]..."
-        ),
-    ] = None,
-    contract: Annotated[
-        Path | None, typer.Option("--contract", help="ODCS contract (or assay schema) with rules.")
-    ] = None,
-    to: TargetOpt = DEFAULT_TARGET,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
-) -> None:
-    """Run a contract's quality rules against tables in a target; exit 1 when a critical
-    rule fails."""
-    schema = _schema_file(None, contract) if contract is not None else None
-    if schema is None:
-        raise UsageError("assay check needs --contract FILE (an ODCS contract or assay schema)")
-    reports = check(to, schema, list(tables or ()) or None)
-    results = [r for t in reports for r in t.checks]
-    critical = [r for r in results if r.critical and r.status in ("failed", "error")]
-    if json_output:
-        doc = {
-            "target": open_target_display(to),
-            "tables": {t.table: [r.to_dict() for r in t.checks] for t in reports},
-            "passed": sum(r.status == "passed" for r in results),
-            "failed": sum(r.status in ("failed", "error") for r in results),
-            "critical_failed": len(critical),
-        }
-        print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
-    else:
-        _print_checks(reports)
-    if critical:
-        raise typer.Exit(1)
-
-
-def open_target_display(uri: str) -> str:
-    from assay.targets import parse_target
-
-    return parse_target(uri).display
-
-
-def _print_checks(reports: list[TableReport]) -> None:
-    for t in reports:
-        grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=None)
-        for name, justify in (
-            ("status", "left"),
-            ("rule", "left"),
-            ("severity", "left"),
-            ("checked", "right"),
-            ("failed", "right"),
-        ):
-            grid.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for r in t.checks:
-            style = {"passed": "green", "failed": "red", "error": "red"}.get(r.status, "yellow")
-            severity = "critical" if r.critical else "warning"
-            status = f"[{style}]{r.status}[/]"
-            grid.add_row(status, escape(r.id), severity, _n(r.checked), _n(r.failed))
-        console.print(f"[bold]{escape(t.table)}[/]")
-        console.print(grid)
-        for r in t.checks:
-            if r.error:
-                console.print(f"  {escape(r.id)}: {escape(r.error)}")
-            for row in r.sample:
-                console.print(f"  {escape(r.id)} fails: {escape(_row_text(row))}", soft_wrap=True)
-    results = [r for t in reports for r in t.checks]
-    _print_check_summary(results)
-
-
-def _row_text(row: dict[str, Any]) -> str:
-    return orjson.dumps(row, default=str).decode()[:300]
-
-
-@app.command(
-    "query",
-    epilog="Examples:\n\n  assay query orders --target duckdb:///shop.duckdb --limit 5\n\n"
-    "  assay query customers__rejects --target duckdb:///shop.duckdb --format json\n\n"
-    "  assay query orders --target iceberg:///shop --as-of 2024-05-01T12:00:00",
-)
-@handle_errors
-def query_command(
-    table: Annotated[str, typer.Argument(help="Table to read.")],
-    to: TargetOpt = DEFAULT_TARGET,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Snapshot id, version or ISO time (Iceberg, Delta)."),
-    ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Rows to show.")] = 20,
-    output_format: Annotated[
-        str, typer.Option("--format", "-F", help="table, csv or json.")
-    ] = "table",
-) -> None:
-    """Read a table from a target (time-travelled with --as-of)."""
-    if output_format not in ("table", "csv", "json"):
-        raise UsageError(
-            f"unknown format {output_format!r}", hint="valid values are: table, csv, json"
-        )
-    with open_target(to) as target:
-        data = target.scan(table, as_of=as_of, limit=limit)
-    if output_format == "json":
-        rows = data.to_pylist()
-        print(orjson.dumps(rows, default=str, option=orjson.OPT_INDENT_2).decode())
-        return
-    if output_format == "csv":
-        import io
-
-        import pyarrow.csv as pacsv
-
-        buffer = io.BytesIO()
-        pacsv.write_csv(_printable(data), buffer)
-        print(buffer.getvalue().decode(), end="")
-        return
-    grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name in data.column_names:
-        grid.add_column(escape(name), overflow="fold")
-    for row in data.to_pylist():
-        grid.add_row(*(escape("" if v is None else _cell(v)) for v in row.values()))
-    console.print(grid)
-    err_console.print(f"{data.num_rows} row(s)")
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return orjson.dumps(value, default=str).decode()
-    return str(value)
-
-
-def _printable(data: Any) -> Any:
-    import pyarrow as pa
-
-    columns = []
-    for column in data.columns:
-        if pa.types.is_nested(column.type):
-            column = pa.array([_cell(v) if v is not None else None for v in column.to_pylist()])
-        columns.append(column)
-    return pa.table(columns, names=data.column_names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assay.cli import (  # noqa: F401  (registers the commands)
+    check_commands,
     generate_commands,
     infer_commands,
     load_commands,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -11,104 +10,24 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.errors import InputError, TargetError, UsageError
+from assay.pipeline.batches import LoadFailedError, coalesce, conversion_plan
 from assay.pipeline.checks import check_batch, rules_for
 from assay.pipeline.dedupe import HashIndex, first_seen, row_hashes
+from assay.pipeline.plan import plan_table, unit_of
 from assay.pipeline.rejects import BatchContext, Rejection, quarantined_rows, rejected_rows
 from assay.pipeline.report import AccountingError, TableReport
 from assay.pipeline.resolve import StreamRef, TableJob
-from assay.quality.rules import columns
-from assay.schema import Schema, Table
+from assay.schema import Schema
 from assay.sources import QuarantinedRecord, Source, SourceBatch
 from assay.sources.source import ReadOptions
-from assay.targets.arrow_types import ArrowTypes
-from assay.targets.base import TableInfo, TablePlan, TableWriter, Target
-from assay.targets.convert import ColumnSpec, ConversionPlan, convert_batch
-from assay.targets.evolve import plan_evolution
-from assay.targets.ledger import UnitRecord, fingerprint, unit_id
-from assay.targets.naming import source_column
+from assay.targets.base import TableWriter, Target
+from assay.targets.conversion import convert_batch
+from assay.targets.ledger import UnitRecord
 
 if TYPE_CHECKING:
     from assay.pipeline.load import LoadOptions
 
 log = logging.getLogger(__name__)
-COALESCE_ROWS = 65_536
-
-
-class LoadFailedError(InputError):
-    """``--on-error fail``: the first row that could not be loaded stops the load."""
-
-    code = "rejected_row"
-
-
-def conversion_plan(table: Table, info: TableInfo, extra: set[str]) -> ConversionPlan:
-    """The table's columns as the target holds them, each filled from its source column."""
-    fields = {f.name: f for f in columns(table)}
-    specs = []
-    for target_field in info.arrow:
-        name = target_field.name
-        f = fields.get(name)
-        if f is None:  # in the table, not in the data: nulls (rejected where required)
-            from assay.schema import Field
-            from assay.targets.arrow_types import logical_type
-
-            f = Field(name=name, path=name, type=logical_type(target_field.type))
-            source = None
-        else:
-            source = source_column(f)
-        specs.append(
-            ColumnSpec(
-                name=name,
-                source=source,
-                field=f,
-                target=target_field.type,
-                required=name in info.required,
-                uuid=name in info.uuid,
-            )
-        )
-    for name in sorted(extra):  # reject-rows: a value for a column the table lacks
-        f = fields[name]
-        specs.append(
-            ColumnSpec(name=f"\0{name}", source=source_column(f), field=f, target=pa.string())
-        )
-    return ConversionPlan(tuple(specs))
-
-
-def coalesce(batches: Iterator[SourceBatch], rows: int = COALESCE_ROWS) -> Iterator[SourceBatch]:
-    """Consecutive batches of one stream joined to about ``rows`` rows (fewer, larger
-    batches: the per-batch work is vectorized, its fixed cost is not).  Batches whose
-    columns differ (JSON chunks with other keys) are not joined."""
-    parts: list[SourceBatch] = []
-    size = 0
-    for batch in batches:
-        if parts and batch.data.schema != parts[0].data.schema:
-            yield _joined(parts)
-            parts, size = [], 0
-        if not parts and batch.num_rows >= rows:
-            yield batch  # large enough already: no copy
-            continue
-        parts.append(batch)
-        size += batch.num_rows
-        if size >= rows:
-            yield _joined(parts)
-            parts, size = [], 0
-    if parts:
-        yield _joined(parts)
-
-
-def _joined(parts: list[SourceBatch]) -> SourceBatch:
-    if len(parts) == 1:
-        return parts[0]
-    table = pa.Table.from_batches([p.data for p in parts]).combine_chunks()
-    data = table.to_batches()[0] if table.num_rows else parts[0].data
-
-    def lines() -> np.ndarray | None:
-        found = [p.line_numbers() for p in parts]
-        if any(f is None for f in found):
-            return None
-        return np.concatenate(found)  # type: ignore[arg-type]
-
-    return SourceBatch(data, parts[0].origin, lines)
 
 
 class TableLoader:
@@ -130,74 +49,10 @@ class TableLoader:
         self.keys = HashIndex()
         self.batches = 0
 
-    # ---- planning ---------------------------------------------------------------------
-    def plan(self) -> tuple[TablePlan, list[str]]:
-        o, t, name = self.options, self.target, self.table.name
-        info = t.describe(name) if o.mode != "replace" else None
-        key = tuple(o.key) or (self.table.primary_key.fields if self.table.primary_key else ())
-        known = {f.name for f in columns(self.table)}
-        missing = [k for k in key if k not in known]
-        if missing:
-            raise UsageError(f"table {name}: no column {missing[0]!r} for --key")
-        if o.mode == "merge":
-            if not key:
-                raise UsageError(f"table {name}: --mode merge needs --key COLS or a primary key")
-            if not t.capabilities.merge:
-                raise TargetError(f"{t.title} cannot merge: use append or replace")
-        if o.mode == "create" and info is not None:
-            ours = {self._unit(ref)[0] for ref in self.job.streams}
-            done = t.units(name)
-            if not done or not set(done) <= ours:
-                raise TargetError(
-                    f"table {name} already exists in {t.uri.display}",
-                    hint="use --mode append, replace or merge",
-                )
-        extra: list[str] = []
-        alterations: tuple = ()
-        if info is not None:
-            d = getattr(t, "sql_dialect", None)
-            sql_type = (lambda f: d.type_text(f)) if d else None
-            evolution = plan_evolution(
-                name, info, self.table, o.on_schema_change, t.capabilities, sql_type
-            )
-            alterations = tuple(evolution.alterations)
-            extra = evolution.extra_columns
-            self.report.schema_changes = evolution.compatible + evolution.incompatible
-        arrow = None
-        if info is None:
-            policy = t.capabilities.arrow
-            pk = set(key)
-            arrow = pa.schema(
-                [
-                    pa.field(f.name, ArrowTypes(policy, key=f.name in pk).visit(f.type))
-                    for f in columns(self.table)
-                ]
-            )
-        plan = TablePlan(
-            name=name,
-            table=self.table,
-            mode=o.mode,  # type: ignore[arg-type]
-            load_id=self.load_id,
-            key=key,
-            exists=info is not None,
-            alterations=alterations,
-            partition_by=tuple(o.partition_by),
-            arrow=arrow,
-        )
-        return plan, extra
-
-    def _unit(self, ref: StreamRef) -> tuple[str, str]:
-        fp = fingerprint(ref.uri, ref.member, ref.sheet)
-        source = (
-            ref.uri
-            + (f"#{ref.member}" if ref.member else "")
-            + (f"#{ref.sheet}" if ref.sheet else "")
-        )
-        return unit_id(self.table.name, source, fp), fp
-
     # ---- running ----------------------------------------------------------------------
     def run(self) -> TableReport:
-        plan, extra = self.plan()
+        plan, extra, changes = plan_table(self.target, self.job, self.options, self.load_id)
+        self.report.schema_changes = changes
         writer = self.target.writer(plan)
         info = writer.prepare()
         self.info = info
@@ -209,7 +64,7 @@ class TableLoader:
         done = self.target.units(self.table.name) if plan.mode != "replace" else {}
         try:
             for ref in self.job.streams:
-                uid, fp = self._unit(ref)
+                uid, fp = unit_of(self.table.name, ref)
                 if uid in done:
                     self.report.files_skipped += 1
                     self._progress(f"{ref.uri} → {self.table.name}: already loaded, skipped")

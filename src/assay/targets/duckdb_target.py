@@ -17,7 +17,8 @@ import pyarrow as pa
 from assay.errors import TargetError
 from assay.targets.arrow_types import ArrowPolicy
 from assay.targets.base import Capabilities, CheckSession, TableInfo, TablePlan, TableWriter
-from assay.targets.sql_target import SqlSession, SqlTarget, SqlWriter
+from assay.targets.sql_target import SqlTarget
+from assay.targets.sql_writer import SqlSession, SqlWriter
 from assay.targets.uri import TargetUri
 
 _SQL_TYPES = {
