@@ -93,7 +93,10 @@ def plan_evolution(
         if _same(current, wider, capabilities.arrow):
             continue  # the column holds these values already (values that do not: rejects)
         what = f"{f.name}: {_show(current)} -> {_show(wider)}"
-        if _family(logical_type(current)) == _family(merged) and capabilities.widen_types:
+        same_family = _family(logical_type(current)) == _family(merged)
+        if same_family and not capabilities.widen_types:
+            what += " (this target cannot widen a column in place)"
+        if same_family and capabilities.widen_types:
             out.compatible.append("wider " + what)
             if policy != "reject-rows":
                 retyped = f.model_copy(update={"type": merged})
@@ -148,7 +151,12 @@ def _family(t: object) -> str:
     return _FAMILIES.get(kind, kind.value)
 
 
+_INTEGERS = {8: "tinyint", 16: "smallint", 32: "integer", 64: "bigint"}
+
+
 def _show(t: pa.DataType) -> str:
+    if pa.types.is_integer(t):
+        return _INTEGERS.get(t.bit_width, str(t))
     return str(logical_type(t))
 
 

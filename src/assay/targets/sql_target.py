@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from assay.codegen.ddl import DdlOptions, create_table_sql
 from assay.dialects import SqlDialect, get_dialect
+from assay.errors import TargetError
 from assay.schema import Table
 from assay.targets.base import (
     Alteration,
@@ -126,7 +127,14 @@ class SqlTarget(Target):
         if change.action == "add":
             self.execute(f"ALTER TABLE {relation} ADD COLUMN {column} {change.sql_type}")
         elif change.action == "retype":
-            self.execute(self.retype_sql(relation, column, change.sql_type or "TEXT"))
+            try:
+                self.execute(self.retype_sql(relation, column, change.sql_type or "TEXT"))
+            except Exception as exc:
+                raise TargetError(
+                    f"{self.title} cannot change the type of {table}.{change.column}: "
+                    f"{str(exc).splitlines()[0]}",
+                    hint="use --mode replace, or --on-schema-change reject-rows",
+                ) from None
         else:
             self.execute(f"ALTER TABLE {relation} ALTER COLUMN {column} DROP NOT NULL")
 
