@@ -78,3 +78,22 @@ def test_load_with_the_contract_assay_generated(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout
     totals = json.loads(result.stdout)["totals"]
     assert [totals[k] for k in ("rows_read", "rows_loaded", "rows_rejected")] == [3202, 3187, 10]
+
+
+def test_a_broken_file_is_an_error_and_the_others_still_load(tmp_path: Path) -> None:
+    import gzip
+
+    good = tmp_path / "drop" / "a.csv"
+    good.parent.mkdir()
+    good.write_text("id,x\n" + "".join(f"{i},{i}\n" for i in range(100)), encoding="utf-8")
+    packed = gzip.compress(("id,x\n" + "".join(f"{i},{i}\n" for i in range(50_000))).encode())
+    (tmp_path / "drop" / "b.csv.gz").write_bytes(packed[: len(packed) // 2])
+    runner = CliRunner()
+    db = tmp_path / "t.duckdb"
+    result = runner.invoke(
+        app, ["load", str(tmp_path / "drop"), "--to", f"duckdb:///{db}", "--table", "t", "--json"]
+    )
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["tables"]["t"]["rows_loaded"] == 100 and doc["totals"]["invariant_holds"]
+    assert any("b.csv.gz" in e and "truncated" in e.lower() for e in doc["errors"])

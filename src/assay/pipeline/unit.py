@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assay.errors import InputError
 from assay.pipeline.batches import LoadFailedError, coalesce, conversion_plan
 from assay.pipeline.checks import check_batch, rules_for
 from assay.pipeline.dedupe import HashIndex, first_seen, row_hashes
@@ -71,7 +72,14 @@ class TableLoader:
                     continue
                 self.report.files += 1
                 self.report.bytes_read += ref.size or 0
-                self.load_unit(writer, ref, uid, fp)
+                try:
+                    self.load_unit(writer, ref, uid, fp)
+                except LoadFailedError:
+                    raise
+                except InputError as exc:  # a broken file (truncated …): the others go on
+                    self.errors.append(str(exc))
+                    self.report.files -= 1
+                    self._progress(f"failed {ref.uri} → {self.table.name}: nothing loaded")
             writer.finish()
         except BaseException:
             writer.abort()

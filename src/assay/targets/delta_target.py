@@ -220,7 +220,8 @@ class DeltaWriter(KeyLookup, TableWriter):
         properties = self._properties([record.to_dict()])
         try:
             if self.plan.mode == "merge" and dl.DeltaTable.is_deltatable(path):
-                on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in self.plan.key)
+                quoted = [k.replace("`", "``") for k in self.plan.key]
+                on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in quoted)
                 metrics = (
                     dl.DeltaTable(path)
                     .merge(
