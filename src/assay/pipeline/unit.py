@@ -262,7 +262,7 @@ class TableLoader:
         if len(rows) == 0:
             return duplicate, conflict
         keys = row_hashes(typed, list(self.key))[rows]
-        whole = row_hashes(raw)[rows]
+        whole = row_hashes(raw)[rows].astype(np.uint32)  # 32 bits: compared only on a repeat
         found, stored = self.keys.insert(keys, whole)
         duplicate[rows[found & (stored == whole)]] = True
         conflict[rows[found & (stored != whole)]] = True
