@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -77,6 +78,8 @@ class TableLoader:
                 except LoadFailedError:
                     raise
                 except InputError as exc:  # a broken file (truncated …): the others go on
+                    if plan.mode == "replace":
+                        raise  # a replace is all or nothing
                     self.errors.append(str(exc))
                     self.report.files -= 1
                     self._progress(f"failed {ref.uri} → {self.table.name}: nothing loaded")
@@ -101,6 +104,7 @@ class TableLoader:
         quarantined: list[QuarantinedRecord] = []
         source = Source([ref.uri], self.read, quarantine=quarantined.append)
         counts = {"read": 0, "loaded": 0, "rejected": 0, "duplicates": 0}
+        self.reasons: Counter[str] = Counter()  # this unit's rejects by reason
         self._progress(f"loading {ref.uri} → {self.table.name}")
         writer.begin(uid)
         try:
@@ -135,6 +139,7 @@ class TableLoader:
             writer.abort()
             raise
         r = self.report
+        r.rejected_by_reason.update(self.reasons)
         r.rows_read += counts["read"]
         r.rows_loaded += counts["loaded"]
         r.rows_rejected += counts["rejected"]
@@ -162,7 +167,7 @@ class TableLoader:
         writer.reject(quarantined_rows(records, context))
         self.skipped += [r.record for r in records if r.record is not None]
         for record in records:
-            self.report.rejected_by_reason[record.code] += 1
+            self.reasons[record.code] += 1
         counts["read"] += len(records)
         counts["rejected"] += len(records)
         records.clear()
@@ -239,7 +244,7 @@ class TableLoader:
             if len(rejection):
                 writer.reject(rejected_rows(batch, rejection, context, self.skipped))
                 for reason in rejection.reason:
-                    self.report.rejected_by_reason[reason] += 1
+                    self.reasons[reason] += 1
         loaded = int(ok.sum())
         if loaded:
             writer.write(typed if loaded == n else typed.filter(pa.array(ok)))
