@@ -88,7 +88,9 @@ class DuckDBTarget(SqlTarget):
             self.drain()
         view = f"__assay_arrow_{self._registered}"
         self._registered += 1
-        self.connection.register(view, data)
+        # A reader, not the batch itself: DuckDB keeps a registered batch alive until the
+        # transaction ends (a whole file's worth of memory); a reader is let go at once.
+        self.connection.register(view, _reader(data))
         try:
             names = ", ".join(self.name(n) for n in data.schema.names)
             self.connection.execute(f"INSERT INTO {relation} ({names}) SELECT {names} FROM {view}")
@@ -145,6 +147,12 @@ class DuckDBTarget(SqlTarget):
         return DuckDBSession(self)
 
 
+def _reader(data: pa.Table | pa.RecordBatch) -> pa.RecordBatchReader:
+    if isinstance(data, pa.Table):
+        return data.to_reader()
+    return pa.RecordBatchReader.from_batches(data.schema, [data])
+
+
 def _plain(schema: pa.Schema) -> pa.Schema:
     """DuckDB's Arrow schema with timestamps in UTC spelled ``UTC`` (not ``Etc/UTC``)."""
     fields = []
@@ -161,7 +169,7 @@ class DuckDBWriter(SqlWriter):
 
     def stage_keys(self, name: str, data: pa.Table) -> str:
         self.target.drain()
-        self.target.connection.register(name, data)
+        self.target.connection.register(name, _reader(data))  # read once: a reader will do
         return name
 
     def drop_keys(self, relation: str) -> None:
@@ -172,12 +180,21 @@ class DuckDBSession(SqlSession):
     target: DuckDBTarget
 
     def stage(self, name: str, data: pa.Table) -> str:
-        self.target.drain()
-        self.target.connection.register(name, data)
+        """A temporary table (read by several rules; copied, so no Arrow memory is held
+        until the transaction ends)."""
+        t = self.target
+        t.drain()
+        t.connection.register("__assay_stage_source", _reader(data))
+        try:
+            t.connection.execute(
+                f"CREATE OR REPLACE TEMPORARY TABLE {name} AS SELECT * FROM __assay_stage_source"
+            )
+        finally:
+            t.connection.unregister("__assay_stage_source")
         self.staged.append(name)
         return name
 
     def close(self) -> None:
         for name in self.staged:
-            self.target.connection.unregister(name)
+            self.target.connection.execute(f"DROP TABLE IF EXISTS {name}")
         self.staged.clear()
