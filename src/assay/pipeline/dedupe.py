@@ -71,9 +71,7 @@ class HashIndex:
         occurrence is the one stored).
         """
         hashes = np.asarray(hashes, dtype=np.uint64)
-        values = (
-            np.zeros(len(hashes), np.uint32) if values is None else values.astype(np.uint32)
-        )
+        values = np.zeros(len(hashes), np.uint32) if values is None else values.astype(np.uint32)
         zeros = np.flatnonzero(hashes == 0)  # 0 marks an empty slot: kept beside the table
         if len(zeros):
             rest = np.flatnonzero(hashes != 0)

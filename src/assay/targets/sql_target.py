@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from assay.codegen.ddl import DdlOptions, create_table_sql
+from assay.codegen.ddl import DdlOptions, create_table_sql, primary_key_name
 from assay.dialects import SqlDialect, get_dialect
 from assay.errors import TargetError
 from assay.schema import Table
@@ -111,8 +111,10 @@ class SqlTarget(Target):
         return ", ".join([self.paramstyle] * count)
 
     # ---- DDL ----------------------------------------------------------------------
-    def create_table(self, table: Table) -> None:
-        options = DdlOptions(schema=self.namespace, if_not_exists=False, comments=True)
+    def create_table(self, table: Table, *, primary_key: bool = True) -> None:
+        options = DdlOptions(
+            schema=self.namespace, if_not_exists=False, comments=True, primary_key=primary_key
+        )
         for statement in create_table_sql(table, self.sql_dialect, options=options):
             self.execute(statement)
 
@@ -121,6 +123,14 @@ class SqlTarget(Target):
             return
         columns = ", ".join(f"{self.name(f.name)} {self.sql_type(f.type)}" for f in schema)
         self.execute(f"CREATE TABLE {self.relation(table)} ({columns})")
+
+    def add_primary_key(self, table: str, columns: tuple[str, ...]) -> None:
+        """Declare the key once the rows are in: one bulk index build, not one per row."""
+        names = ", ".join(self.name(c) for c in columns)
+        self.execute(
+            f"ALTER TABLE {self.relation(table)} ADD CONSTRAINT "
+            f"{self.name(primary_key_name(table))} PRIMARY KEY ({names})"
+        )
 
     def alter(self, table: str, change: Alteration) -> None:
         relation, column = self.relation(table), self.name(change.column)

@@ -77,9 +77,11 @@ class SqlWriter(TableWriter):
             self.transaction("BEGIN")  # the old table stays until the new one is complete
             t.execute(f"DROP TABLE IF EXISTS {self.relation}")
             t.forget_units(self.plan.name)
-            t.create_table(self.plan.table)
+            t.create_table(self.plan.table, primary_key=False)
+            t.record_table(self.plan.table, self.plan.load_id)
         elif not t.table_exists(self.plan.name):
-            t.create_table(self.plan.table)
+            t.create_table(self.plan.table, primary_key=False)
+            t.record_table(self.plan.table, self.plan.load_id)  # assay's own table
         for change in self.plan.alterations:
             t.alter(self.plan.name, change)
         info = t.describe(self.plan.name)
@@ -158,6 +160,13 @@ class SqlWriter(TableWriter):
             self.transaction("ROLLBACK")
 
     def finish(self) -> None:
+        key = self.plan.table.primary_key
+        info = self.target.describe(self.plan.name)
+        ours = self.target.recorded_table(self.plan.name) is not None
+        if key is not None and info is not None and not info.primary_key and ours:
+            # A table assay created gets its key after its rows (after a crash: on the
+            # re-run); a table someone else made keeps its own constraints.
+            self.target.add_primary_key(self.plan.name, tuple(key.fields))
         self.target.record_table(self.plan.table, self.plan.load_id)
         if self.plan.mode == "replace":
             self.transaction("COMMIT")
