@@ -151,3 +151,8 @@ def test_module_entry_point_runs_load() -> None:
         check=False,
     )
     assert result.returncode == 0 and "--check-before-load" in result.stdout
+
+
+def test_query_of_a_missing_table_is_one_line(shop_db: str) -> None:
+    code, _, err = invoke("query", "nope", "--to", f"duckdb:///{shop_db}")
+    assert code == 1 and err.strip().startswith("error: no table 'nope' in duckdb:///")

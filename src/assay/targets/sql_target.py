@@ -221,6 +221,8 @@ class SqlTarget(Target):
     # ---- reading ----------------------------------------------------------------------
     def scan(self, table: str, *, as_of: str | None = None, limit: int | None = None) -> pa.Table:
         self.no_time_travel(as_of)
+        if not self.table_exists(table):
+            raise TargetError(f"no table {table!r} in {self.uri.display}")
         sql = f"SELECT * FROM {self.relation(table)}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
