@@ -17,14 +17,16 @@ from assay._version import __version__
 from assay.errors import AssayError, InputError, MissingDependencyError, UsageError
 
 if TYPE_CHECKING:
-    from assay.api import infer, read, refine
+    from assay.api import check, infer, load, read, refine
     from assay.schema import Schema
     from assay.sources import open_source, sniff
 
 # The heavy parts (Arrow, DuckDB, the inference engine) load on first use, so that
 # ``import assay`` and every ``assay`` command start quickly.
 _LAZY = {
+    "check": "assay.api",
     "infer": "assay.api",
+    "load": "assay.api",
     "read": "assay.api",
     "refine": "assay.api",
     "Schema": "assay.schema",
@@ -39,7 +41,9 @@ __all__ = [
     "Schema",
     "UsageError",
     "__version__",
+    "check",
     "infer",
+    "load",
     "open_source",
     "read",
     "refine",

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from assay.inference.engine import infer as _infer
+from assay.pipeline import LoadReport
+from assay.pipeline import check as _check
+from assay.pipeline import load as _load
 from assay.schema import Schema
 from assay.sources import Source, open_source
 from assay.staging.store import StagingStore
@@ -156,3 +159,25 @@ def refine(
         client = CachedClient(client, DEFAULT_DIRECTORY if cache is True else str(cache))
     passages = read_documents(list(docs)) if docs else []
     return _refine(schema, client, passages=passages, options=refine_options)
+
+
+def load(inputs: str | list[str], target: str | None = None, **options: Any) -> LoadReport:
+    """Load files into typed tables in ``target`` (default ``duckdb:///assay.duckdb``).
+
+    Options are those of :class:`assay.pipeline.LoadOptions` (``table``, ``schema``,
+    ``mode``, ``key``, ``naming``, ``on_schema_change``, ``on_error``,
+    ``check_before_load``, ``checks``, ``read``, ``infer``).  Every row read is loaded,
+    rejected (into ``<table>__rejects``, with its reason) or skipped as a duplicate.
+
+    >>> import assay, tempfile, pathlib
+    >>> db = pathlib.Path(tempfile.mkdtemp()) / "shop.duckdb"
+    >>> report = assay.load("examples/shop/payments.csv", f"duckdb:///{db}")
+    >>> {k: report.totals()[k] for k in ("rows_read", "rows_loaded", "rows_rejected")}
+    {'rows_read': 518, 'rows_loaded': 515, 'rows_rejected': 2}
+    """
+    return _load(inputs, target=target, **options)
+
+
+def check(target: str | None, contract: Schema, tables: list[str] | None = None) -> list[Any]:
+    """Run a contract's (or schema's) quality rules against tables in ``target``."""
+    return _check(target, contract, tables)

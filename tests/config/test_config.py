@@ -513,14 +513,20 @@ def test_the_vocabulary_matches_the_layers_that_use_it() -> None:
 
 
 def test_configuration_is_layer_one() -> None:
-    """assay.config imports nothing above assay.errors and assay.redaction."""
+    """assay.config imports nothing above assay.errors, assay.redaction and assay.defaults."""
     code = (
         "import sys, assay.config; print(sorted(m for m in sys.modules if m.startswith('assay.')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     loaded = {m for m in json.loads(result.stdout.replace("'", '"'))}
-    assert {m.split(".")[1] for m in loaded} <= {"config", "errors", "redaction", "_version"}
+    assert {m.split(".")[1] for m in loaded} <= {
+        "config",
+        "errors",
+        "redaction",
+        "defaults",
+        "_version",
+    }
 
 
 def test_build_config_validates_parsed_data() -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from assay.cli import (  # noqa: F401  (registers the commands)
+    check_commands,
     config_commands,
     generate_commands,
     infer_commands,
+    load_commands,
     read_commands,
     refine_commands,
     schema_commands,

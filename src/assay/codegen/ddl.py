@@ -37,6 +37,7 @@ class DdlOptions:
     catalog: str | None = None
     if_not_exists: bool = True
     comments: bool = True
+    primary_key: bool = True  # False: key columns stay NOT NULL, the key is added later
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,11 @@ def _unique_keys(schema: Schema, table: Table) -> list[tuple[str, ...]]:
             if other_key and fk.parent_columns not in out:
                 out.append(fk.parent_columns)
     return out
+
+
+def primary_key_name(table: str) -> str:
+    """The name the DDL gives a table's primary key (``pk_orders``)."""
+    return _constraint_name("pk", table)
 
 
 def _constraint_name(prefix: str, *parts: str, limit: int = 63) -> str:
@@ -210,7 +216,7 @@ def create_table_nodes(
         lossy = mapper.note(f)
         if lossy:
             notes.append(f"{table.name}.{f.name}: {lossy}")
-    primary = list(table.primary_key.fields) if table.primary_key else []
+    primary = list(table.primary_key.fields) if table.primary_key and options.primary_key else []
     if primary:
         ids = [d.identifier(c) for c in primary]
         if caps.primary_key == "none":

@@ -31,6 +31,7 @@ from assay.config.checks import (
     choice,
     non_empty,
 )
+from assay.defaults import DEFAULT_OUT_DIR, DEFAULT_STAGING_DB, DEFAULT_TARGET
 from assay.redaction import redact_tree
 
 Format = Literal["csv", "json", "jsonl", "parquet", "arrow", "excel"]
@@ -41,10 +42,6 @@ OnSchemaChange = Literal["fail", "evolve", "reject-rows"]
 LoadMode = Literal["create", "replace", "append", "merge"]
 Naming = Literal["snake", "keep"]
 ContractStatus = Literal["proposed", "draft", "active", "deprecated", "retired"]
-
-DEFAULT_STAGING_DB = ".assay/staging.duckdb"
-DEFAULT_TARGET = "duckdb:///assay.duckdb"
-DEFAULT_OUT_DIR = "out"
 
 
 class Section(BaseModel):

@@ -218,7 +218,7 @@ def _heuristic_wins(heuristic: Decision, model: Decision, reasoning: str) -> boo
     (which the checks can only refute, not confirm); a stricter data classification
     (pii over none) is kept, whoever suggested it."""
     if heuristic.aspect == "semantic_type":
-        return reasoning == "format"
+        return reasoning == "format" and heuristic.value != model.value
     if heuristic.aspect == "classification":
         return stricter(heuristic.value, model.value) == heuristic.value != model.value
     return False

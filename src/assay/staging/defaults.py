@@ -1,4 +1,6 @@
-"""Where the staging store lives unless told otherwise (kept import-free for the CLI)."""
+"""Where the staging store lives unless told otherwise (see :mod:`assay.defaults`)."""
 
-DEFAULT_DB = ".assay/staging.duckdb"
-ENV_VAR = "ASSAY_STAGING_DB"
+from assay.defaults import DEFAULT_STAGING_DB as DEFAULT_DB
+from assay.defaults import STAGING_DB_ENV as ENV_VAR
+
+__all__ = ["DEFAULT_DB", "ENV_VAR"]
