@@ -202,7 +202,7 @@ def refine(
                     index = decided.get((d.table, d.path, d.aspect))
                     if index is None:
                         decisions.append(d)
-                    elif _heuristic_wins(d, decisions[index], suggestion.reasoning):
+                    elif _heuristic_wins(d, decisions[index]):
                         decisions[index] = d
                 result.rejections.extend(
                     r for r in judged.rejections if (r.table, r.path, r.aspect) not in decided
@@ -212,13 +212,16 @@ def refine(
     return result
 
 
-def _heuristic_wins(heuristic: Decision, model: Decision, reasoning: str) -> bool:
-    """Where the model and the rules disagree: a semantic type read off a format that
-    inference validated on every value beats the model's reading of names and samples
-    (which the checks can only refute, not confirm); a stricter data classification
-    (pii over none) is kept, whoever suggested it."""
+def _heuristic_wins(heuristic: Decision, model: Decision) -> bool:
+    """Where the model and the rules disagree on a semantic type, the rules stand: they
+    read a format inference validated on every value, or a column name of the
+    vocabulary, while the model's choice can only be refuted by the checks, never
+    confirmed (a 270M model calls a city an identifier and nothing in the values says
+    otherwise). The model fills the types the rules leave open, and writes the
+    descriptions. A stricter data classification (pii over none) is kept, whoever
+    suggested it."""
     if heuristic.aspect == "semantic_type":
-        return reasoning == "format" and heuristic.value != model.value
+        return heuristic.value != model.value
     if heuristic.aspect == "classification":
         return stricter(heuristic.value, model.value) == heuristic.value != model.value
     return False
