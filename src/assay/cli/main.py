@@ -10,6 +10,7 @@ from assay.cli import (  # noqa: F401  (registers the commands)
     load_commands,
     read_commands,
     refine_commands,
+    run_commands,
     schema_commands,
     stage_commands,
     stage_inspect,

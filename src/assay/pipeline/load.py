@@ -54,6 +54,7 @@ class LoadOptions:
     check_before_load: bool = False
     checks: bool = True
     partition_by: tuple[str, ...] = ()
+    assign: dict[str, str] = field(default_factory=dict)  # file URI -> table (with a schema)
     read: dict[str, Any] = field(default_factory=dict)
     infer: dict[str, Any] = field(default_factory=dict)
     progress: Progress | None = None
@@ -104,6 +105,7 @@ def load(inputs: str | list[str], options: LoadOptions | None = None, **kwargs: 
             table=table,
             naming=opts.naming,
             infer_options=opts.infer,
+            assign=opts.assign,
         )
         report = LoadReport(target.uri.display, load_id, opts.mode)
         report.errors += [str(e) for e in resolution.errors]

@@ -71,7 +71,11 @@ def resolve(
     table: str | None,
     naming: Naming,
     infer_options: dict[str, Any] | None = None,
+    assign: dict[str, str] | None = None,
 ) -> Resolution:
+    """``assign``: file URI -> table, for files whose table is not their own name (the
+    pipeline's grouping of ``orders_2024-01.csv`` and ``orders_2024-02.csv`` into
+    ``orders``); it applies with a schema."""
     refs, errors = list_streams(inputs, read)
     if not refs:
         if errors:
@@ -87,7 +91,11 @@ def resolve(
         by_uri = {uri: t.name for t in schema.tables for uri in t.sources}
         owner = {ref: by_uri.get(ref.uri) for ref in refs}
     else:
-        owner = {ref: _table_for(ref, schema, table) for ref in refs}
+        assign = assign or {}
+        owner = {
+            ref: assign[ref.uri] if ref.uri in assign else _table_for(ref, schema, table)
+            for ref in refs
+        }
     if table is not None:
         schema = _one_table(schema, table, {n for n in owner.values() if n})
         owner = {ref: table for ref, name in owner.items() if name}
