@@ -73,12 +73,7 @@ ALLOWED_SIBLINGS: dict[tuple[str, str], str] = {
 
 # Imports of a higher layer that exist today and are wrong: listed so the test passes
 # and the debt stays visible. Fix the code and delete the entry (a stale entry fails).
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    # The refine stage calls the façade's refine() for its client assembly (spec →
-    # provider client → cache → refinement.refine). Fix: move that assembly into
-    # assay.refinement and call it from both assay.api and the stage.
-    ("assay.pipeline.stages", "assay.api"): "refine stage uses assay.api.refine",
-}
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -195,18 +195,21 @@ def refine(ctx: RunContext) -> StageOutcome:
     llm = ctx.config.llm
     if llm is None or llm.spec.strip() in ("", "none"):
         return StageOutcome("skipped", note="no model configured (llm: null)")
-    from assay.api import refine as refine_schema
+    from assay.refinement.session import refine_with
     from assay.staging import schemas as staged
 
     schema = _schema(ctx)
-    if llm.api_key:
-        os.environ.setdefault("OPENAI_API_KEY", llm.api_key)
-    result = refine_schema(
+    if llm.api_key:  # interpolated from the environment by the configuration: hand it on
+        os.environ.setdefault("ASSAY_LLM_API_KEY", llm.api_key)
+    from assay.refinement import RefineOptions
+
+    result = refine_with(
         schema,
-        llm=llm.spec,
+        llm.spec,
         docs=[ctx.config.resolve_path(d) for d in llm.docs] or None,
         timeout=llm.timeout,
-        max_retries=llm.max_retries,
+        config={"provider": llm.spec},
+        options=RefineOptions(max_retries=llm.max_retries),
     )
     version = staged.save_schema(
         ctx.store, result.schema, partition=None, first_batch=0, last_batch=0, records=0
