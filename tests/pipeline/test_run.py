@@ -228,6 +228,34 @@ def test_inferring_the_files_gives_the_schema_inferring_the_staged_records_gives
     assert to_json(from_files) == to_json(from_store)
 
 
+def test_overlapping_stages_give_what_one_stage_after_another_gives(tmp_path: Path) -> None:
+    """Inference and load run from the files while ingest stages them: the same schema,
+    the same rows in the target, the same accounting as running the stages in order."""
+    from assay.schema import to_json
+    from assay.staging import open_store
+    from assay.staging.schemas import load_schema
+
+    results = {}
+    for overlap in ("true", "false"):
+        folder = tmp_path / overlap
+        folder.mkdir()
+        setting = f"policies.overlap={overlap}"
+        code, out, err = assay("run", str(SHOP), "--set", setting, "--json", cwd=folder)
+        assert code == 0, err
+        summary = json.loads(out)
+        with open_store(str(folder / ".assay" / "staging.duckdb")) as store:
+            schema = to_json(load_schema(store, 1)[1])
+        with duckdb.connect(str(folder / "assay.duckdb"), read_only=True) as con:
+            rows = con.execute(
+                "SELECT count(*), sum(hash(order_id, customer_id, ordered_at, total)) FROM orders"
+            ).fetchone()
+            rejects = con.execute("SELECT count(*) FROM orders__rejects").fetchone()
+        results[overlap] = (schema, rows, rejects, summary["totals"], summary["checks"])
+        notes = summary["stages"]["infer"]["note"] + summary["stages"]["load"]["note"]
+        assert ("while ingest ran" in notes) == (overlap == "true")
+    assert results["true"] == results["false"]
+
+
 @pytest.mark.slow
 def test_a_team_runs_on_postgresql_for_staging_and_target(tmp_path: Path, pg_dsn: str) -> None:
     code, out, err = assay(
