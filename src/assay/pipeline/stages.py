@@ -409,26 +409,21 @@ def generate(ctx: RunContext) -> StageOutcome:
         tags=tuple(config.contract.tags),
         dialect=outputs.ddl[0] if outputs.ddl else "duckdb",
     )
-    files = generate_all(schema, GenerateOptions(name=name, contract=contract))
     wanted = {
         "contract": outputs.contract,
         "json-schema": outputs.json_schema,
+        "ddl": bool(outputs.ddl),
+        "checks": outputs.checks and bool(outputs.ddl),
         "dbt": outputs.dbt,
         "gx": outputs.gx,
         "pgloader": outputs.pgloader,
     }
-    dialects = set(outputs.ddl)
-    kept: dict[str, str] = {}
-    for path, text in files.items():
-        folder = path.split("/", 1)[0]
-        if folder == "ddl":
-            keep = Path(path).stem in dialects
-        elif folder == "checks":
-            keep = outputs.checks and Path(path).name.split(".")[0] in dialects
-        else:
-            keep = wanted.get(folder, folder == "README.md")
-        if keep:
-            kept[path] = text
+    kept = generate_all(
+        schema,
+        GenerateOptions(name=name, contract=contract),
+        kinds=tuple(kind for kind, on in wanted.items() if on),
+        dialects=tuple(outputs.ddl),
+    )
     for path, text in sorted(kept.items()):
         write_atomically(ctx.out_dir / path, text)
         kind = path.split("/", 1)[0] if "/" in path else "index"
