@@ -62,6 +62,18 @@ def test_run_on_the_example_data_does_every_stage_and_accounts_for_every_row(
     )
     assert totals["duplicates_skipped"] == 5 and totals["invariant_holds"] is True
     assert summary["checks"] == {"rules": 73, "passed": 73, "failed": 0, "critical_failed": 0}
+    # what went wrong, by kind, with where to look
+    problems = {p["kind"]: p for p in summary["problems"]}
+    quarantined = problems.pop("records quarantined by ingest")
+    assert quarantined["count"] == summary["stages"]["ingest"]["counts"]["quarantined"] == 5
+    assert quarantined["where"] == "assay stage quarantine --db .assay/staging.duckdb"
+    assert all(kind.startswith("rows rejected: ") for kind in problems)
+    assert sum(p["count"] for p in problems.values()) == totals["rows_rejected"]
+    assert problems["rows rejected: ragged_row"]["tables"] == {
+        "customers": 1,
+        "order_items": 1,
+        "payments": 1,
+    }
     # the typed tables, in the default target
     with duckdb.connect(str(tmp_path / "assay.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM customers").fetchone() == (247,)
@@ -187,6 +199,11 @@ def test_a_critical_rule_failing_fails_the_run(tmp_path: Path) -> None:
     summary = json.loads(out)
     assert summary["checks"]["critical_failed"] >= 1
     assert summary["stages"]["check"]["error"].endswith("critical quality rule(s) failed")
+    failed = [p for p in summary["problems"] if p["kind"] == "quality rule failed (critical)"]
+    assert len(failed) == summary["checks"]["critical_failed"]
+    assert all(
+        p["where"] == f"assay check {p['table']} --target duckdb:///assay.duckdb" for p in failed
+    )
 
 
 def test_configuration_errors_name_the_key(tmp_path: Path) -> None:

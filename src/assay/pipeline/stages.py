@@ -34,6 +34,7 @@ def ingest(ctx: RunContext) -> StageOutcome:
     totals: dict[str, int] = {}
     batches: list[int] = []
     errors: list[str] = []
+    codes: list[str] = []
     notes: list[str] = []
 
     def progress(p: Any) -> None:
@@ -45,6 +46,7 @@ def ingest(ctx: RunContext) -> StageOutcome:
         _add(totals, report)
         batches.append(report.batch_id)
         errors += [str(e) for e in report.errors]
+        codes += [getattr(e, "code", type(e).__name__) for e in report.errors]
     for group in ctx.inputs.groups:
         # A resumed run must not stage again what it staged before it stopped: without
         # any dedup, the files are at least compared by checksum then.
@@ -61,13 +63,14 @@ def ingest(ctx: RunContext) -> StageOutcome:
         _add(totals, report)
         batches.append(report.batch_id)
         errors += [str(e) for e in report.errors]
+        codes += [getattr(e, "code", type(e).__name__) for e in report.errors]
         notes += report.notes
     # A file that could not be read is reported (and fails the run at the end); the
     # other files are staged and the run goes on with them.
     return StageOutcome(
         counts=totals,
         outputs={"batches": batches},
-        detail={"errors": errors, "notes": notes},
+        detail={"errors": errors, "error_codes": codes, "notes": notes},
         note=_ingest_note(totals, errors),
     )
 
