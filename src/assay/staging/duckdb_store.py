@@ -125,7 +125,9 @@ class DuckDBStore(StagingStore):
         self, chunk: pa.Table, *, batch_id: int, file_id: int, partition: str, dedup: bool
     ) -> tuple[int, list[Rejected]]:
         chunk = chunk.select(list(RECORD_COLUMNS))
-        self.conn.register("__assay_chunk", chunk)
+        # A reader, not the table: DuckDB keeps a registered table alive until the
+        # transaction ends (a whole file's worth of memory); a reader is let go at once.
+        self.conn.register("__assay_chunk", _reader(chunk))
         try:
             if dedup:
                 return self.execute(_INSERT_DEDUP, (batch_id, file_id, partition, partition)), []
@@ -135,7 +137,7 @@ class DuckDBStore(StagingStore):
 
     def load_quarantine(self, rows: pa.Table) -> None:
         names = ", ".join(rows.column_names)
-        self.conn.register("__assay_quarantine", rows)
+        self.conn.register("__assay_quarantine", _reader(rows))
         try:
             self.execute(
                 f"INSERT INTO {SCHEMA}.quarantine ({names}) SELECT {names} FROM __assay_quarantine"
@@ -174,3 +176,7 @@ def _open_error(path: str, exc: duckdb.Error) -> StagingError:
 def _error(path: str, exc: duckdb.Error) -> StagingError:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return StagingError(f"{path}: {text}", code="query_failed")
+
+
+def _reader(table: pa.Table) -> pa.RecordBatchReader:
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
