@@ -252,7 +252,6 @@ class BinaryLayout:
 
 
 _NULL_LO = np.int64(4 | (0xFFFFFFFF << 32) - (1 << 64))  # length 4, bytes ff ff ff ff
-_SWAP = {1: None, 2: ">u2", 4: ">u4", 8: ">u8"}
 
 
 class _Pieces:
@@ -287,8 +286,8 @@ class _Pieces:
         if width <= 8:  # inline: length, word, value (big-endian bytes, zero padded)
             lo = np.int64(4 + width) | np.int64(word << 32)
             raw = values.view(np.uint8).reshape(self.n, width)
-            if width in _SWAP and _SWAP[width] is not None or width == 1:
-                hi = raw.view(f"<u{width}").reshape(self.n).astype(np.int64) if width > 1 else raw.reshape(self.n).astype(np.int64)
+            if width in (1, 2, 4, 8):  # the bytes as a little-endian integer
+                hi = raw.view(f"<u{width}").reshape(self.n).astype(np.int64)
             else:
                 padded = np.zeros((self.n, 8), dtype=np.uint8)
                 padded[:, :width] = raw
