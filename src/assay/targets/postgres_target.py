@@ -32,9 +32,8 @@ from assay.schema import DataType
 from assay.targets.arrow_types import ArrowPolicy
 from assay.targets.base import Capabilities, CheckSession, TableInfo, TablePlan, TableWriter
 from assay.targets.pg_binary import SIGNATURE, TRAILER, BinaryLayout
-from assay.targets.pg_writer import PostgresWriter
 from assay.targets.sql_target import SqlTarget
-from assay.targets.sql_writer import SqlSession
+from assay.targets.sql_writer import SqlSession, SqlWriter
 from assay.targets.uri import TargetUri
 
 _COPY_CHUNK = 1 << 20
@@ -128,7 +127,6 @@ class PostgresTarget(SqlTarget):
             raise TargetError(f"{uri.display}: cannot connect: {_first_line(exc)}") from None
         self._psycopg = psycopg
         self._columns: list[str] = []
-        self.frozen: set[str] = set()  # relations whose COPY may use FREEZE (pg_writer)
         self.execute(f"CREATE SCHEMA IF NOT EXISTS {self.name(self.namespace)}")
         self.execute("SET TIME ZONE 'UTC'")
 
@@ -170,8 +168,6 @@ class PostgresTarget(SqlTarget):
         try:
             layout = BinaryLayout.of(schema, self.column_types(relation, schema.names))
             form = "binary" if layout is not None else "csv"
-            if relation in self.frozen:
-                form += ", FREEZE"
             with (
                 self.connection.cursor() as cursor,
                 cursor.copy(f"COPY {relation} ({names}) FROM STDIN (FORMAT {form})") as copy,
@@ -193,10 +189,6 @@ class PostgresTarget(SqlTarget):
             raise TargetError(f"{self.uri.display}: COPY failed: {_first_line(exc)}") from None
         except pa.ArrowInvalid as exc:  # a value the column's type cannot hold
             raise TargetError(f"{self.uri.display}: COPY failed: {_first_line(exc)}") from None
-
-    def read_committed(self) -> bool:
-        """Whether transactions run at ``READ COMMITTED`` (where ``COPY FREEZE`` works)."""
-        return self.execute("SHOW default_transaction_isolation") == [("read committed",)]
 
     def column_types(self, relation: str, names: list[str]) -> list[str | None]:
         """The PostgreSQL type (``pg_type.typname``) of each named column of a relation."""
@@ -265,7 +257,7 @@ class PostgresTarget(SqlTarget):
         )
 
     def writer(self, plan: TablePlan) -> TableWriter:
-        return PostgresWriter(self, plan)
+        return SqlWriter(self, plan)
 
     def session(self) -> CheckSession:
         return SqlSession(self)
