@@ -127,6 +127,7 @@ def test_a_full_file_is_read_with_its_shorthands(tmp_path: Path) -> None:
         "on_schema_change": "reject-rows",
         "check_before_load": True,
         "tolerance": 0.99,
+        "overlap": True,
     }
     assert config.outputs.ddl == ("duckdb", "postgres")
     assert (config.outputs.gx, config.outputs.dbt, config.outputs.dir) == (False, True, "artifacts")

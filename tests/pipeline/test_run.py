@@ -62,6 +62,18 @@ def test_run_on_the_example_data_does_every_stage_and_accounts_for_every_row(
     )
     assert totals["duplicates_skipped"] == 5 and totals["invariant_holds"] is True
     assert summary["checks"] == {"rules": 73, "passed": 73, "failed": 0, "critical_failed": 0}
+    # what went wrong, by kind, with where to look
+    problems = {p["kind"]: p for p in summary["problems"]}
+    quarantined = problems.pop("records quarantined by ingest")
+    assert quarantined["count"] == summary["stages"]["ingest"]["counts"]["quarantined"] == 5
+    assert quarantined["where"] == "assay stage quarantine --db .assay/staging.duckdb"
+    assert all(kind.startswith("rows rejected: ") for kind in problems)
+    assert sum(p["count"] for p in problems.values()) == totals["rows_rejected"]
+    assert problems["rows rejected: ragged_row"]["tables"] == {
+        "customers": 1,
+        "order_items": 1,
+        "payments": 1,
+    }
     # the typed tables, in the default target
     with duckdb.connect(str(tmp_path / "assay.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM customers").fetchone() == (247,)
@@ -187,6 +199,11 @@ def test_a_critical_rule_failing_fails_the_run(tmp_path: Path) -> None:
     summary = json.loads(out)
     assert summary["checks"]["critical_failed"] >= 1
     assert summary["stages"]["check"]["error"].endswith("critical quality rule(s) failed")
+    failed = [p for p in summary["problems"] if p["kind"] == "quality rule failed (critical)"]
+    assert len(failed) == summary["checks"]["critical_failed"]
+    assert all(
+        p["where"] == f"assay check {p['table']} --target duckdb:///assay.duckdb" for p in failed
+    )
 
 
 def test_configuration_errors_name_the_key(tmp_path: Path) -> None:
@@ -226,6 +243,34 @@ def test_inferring_the_files_gives_the_schema_inferring_the_staged_records_gives
         _, from_files = load_schema(store, 1)
         from_store, _ = infer_staged(store, save=False)
     assert to_json(from_files) == to_json(from_store)
+
+
+def test_overlapping_stages_give_what_one_stage_after_another_gives(tmp_path: Path) -> None:
+    """Inference and load run from the files while ingest stages them: the same schema,
+    the same rows in the target, the same accounting as running the stages in order."""
+    from assay.schema import to_json
+    from assay.staging import open_store
+    from assay.staging.schemas import load_schema
+
+    results = {}
+    for overlap in ("true", "false"):
+        folder = tmp_path / overlap
+        folder.mkdir()
+        setting = f"policies.overlap={overlap}"
+        code, out, err = assay("run", str(SHOP), "--set", setting, "--json", cwd=folder)
+        assert code == 0, err
+        summary = json.loads(out)
+        with open_store(str(folder / ".assay" / "staging.duckdb")) as store:
+            schema = to_json(load_schema(store, 1)[1])
+        with duckdb.connect(str(folder / "assay.duckdb"), read_only=True) as con:
+            rows = con.execute(
+                "SELECT count(*), sum(hash(order_id, customer_id, ordered_at, total)) FROM orders"
+            ).fetchone()
+            rejects = con.execute("SELECT count(*) FROM orders__rejects").fetchone()
+        results[overlap] = (schema, rows, rejects, summary["totals"], summary["checks"])
+        notes = summary["stages"]["infer"]["note"] + summary["stages"]["load"]["note"]
+        assert ("while ingest ran" in notes) == (overlap == "true")
+    assert results["true"] == results["false"]
 
 
 @pytest.mark.slow

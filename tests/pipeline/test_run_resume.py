@@ -97,13 +97,20 @@ def test_a_run_killed_while_ingesting_resumes_and_stages_every_row_once(tmp_path
     assert_exactly_once(tmp_path)
 
 
-def test_a_run_killed_while_loading_resumes_and_loads_every_row_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("overlap", ["true", "false"])
+def test_a_run_killed_while_loading_resumes_and_loads_every_row_once(
+    tmp_path: Path, overlap: str
+) -> None:
+    """With overlap the load runs alongside ingest, which may or may not have finished
+    when the process dies; either way the resumed run loads each file once."""
     data = tmp_path / "data"
     make_inputs(data)
-    process = start(tmp_path, str(data))
+    setting = ("--set", f"policies.overlap={overlap}")
+    process = start(tmp_path, str(data), *setting)
     kill_when(process, "committed ", 3, "loading ")
-    summary = resume(tmp_path, data)
-    assert "done before the interruption" in summary["stages"]["ingest"]["note"]
+    summary = resume(tmp_path, data, *setting)
+    if overlap == "false":
+        assert "done before the interruption" in summary["stages"]["ingest"]["note"]
     load = summary["stages"]["load"]["counts"]
     assert load["files_skipped"] == 3 and load["rows_loaded"] == (FILES - 3) * ROWS
     assert_exactly_once(tmp_path)

@@ -271,12 +271,32 @@ def _print_summary(result: RunResult, cfg: Config) -> None:
         console.print(
             f"artifacts: {len(summary['artifacts'])} file(s) in {escape(str(result.out_dir))}"
         )
-    for error in summary["errors"]:
-        err_console.print(f"[bold red]error:[/] {escape(error)}")
+    _print_problems(summary["problems"])
     verdict = "[green]complete[/]" if result.status == "complete" else "[bold red]failed[/]"
     report = result.out_dir / "report.html" if result.out_dir else None
     tail = f"; report: {escape(str(report))}" if report and report.exists() else ""
     console.print(f"run {result.run_id} {verdict} in {summary['seconds']:.1f}s{tail}")
+
+
+def _print_problems(problems: list[dict[str, Any]]) -> None:
+    """What went wrong, one line per kind with where to look; errors in red."""
+    if not problems:
+        return
+    console.print("[bold]to look at[/]")
+    for item in problems:
+        serious = not item["kind"].startswith(("rows rejected", "records quarantined"))
+        count = f"{item['count']:,} × " if item["count"] > 1 or not serious else ""
+        table = f" ({item['table']})" if item.get("table") else ""
+        if item.get("tables"):
+            table = " (" + ", ".join(item["tables"]) + ")"
+        style = "bold red" if serious else "yellow"
+        target = err_console if serious else console
+        target.print(
+            f"  [{style}]{count}{escape(item['kind'])}[/]{escape(table)} → {escape(item['where'])}",
+            soft_wrap=True,
+        )
+        for example in item.get("examples", []):
+            target.print(f"      {escape(example)}", soft_wrap=True)
 
 
 def _print_plan(result: Plan, as_json: bool) -> None:

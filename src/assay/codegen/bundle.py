@@ -20,6 +20,7 @@ from assay.codegen.gx import gx_suites
 from assay.codegen.json_schema import table_json_schema
 from assay.codegen.pgloader import pgloader_files
 from assay.dialects import DIALECTS, get_dialect
+from assay.dialects.types import UnsupportedTypeError
 from assay.errors import UsageError
 from assay.schema import Schema
 
@@ -80,22 +81,39 @@ def generate(
     return GENERATORS[kind](schema, options)
 
 
-def generate_all(schema: Schema, options: GenerateOptions) -> dict[str, str]:
+def generate_all(
+    schema: Schema,
+    options: GenerateOptions,
+    *,
+    kinds: tuple[str, ...] | None = None,
+    dialects: tuple[str, ...] | None = None,
+) -> dict[str, str]:
+    """Every kind (or ``kinds``) for every dialect (or ``dialects``), plus the index.
+
+    A DDL a dialect cannot express (a type it lacks) becomes a file that says so, so one
+    engine's limits do not stop the others' artifacts."""
+    wanted = set(kinds or KINDS)
     files: dict[str, str] = {}
-    files.update({f"contract/{p}": t for p, t in _contract(schema, options).items()})
-    files.update({f"json-schema/{p}": t for p, t in _json_schemas(schema, options).items()})
-    for name in DIALECTS:
-        o = GenerateOptions(options.dialect, options.name, options.contract, options.ddl)
-        try:
-            files[f"ddl/{name}.sql"] = schema_ddl(schema, name, o.ddl)
-        except UsageError:
-            raise
-        except Exception as exc:  # a type this dialect cannot hold: say so, keep the rest
-            files[f"ddl/{name}.sql"] = f"-- not generated: {exc}\n"
-        files[f"checks/{name}.checks.sql"] = checks_sql(schema, name, relation_schema=o.ddl.schema)
-    files.update({f"pgloader/{p}": t for p, t in pgloader_files(schema).items()})
-    files.update({f"dbt/{p}": t for p, t in dbt_project(schema, name=options.name).items()})
-    files.update({f"gx/{p}": t for p, t in gx_suites(schema).items()})
+    if "contract" in wanted:
+        files.update({f"contract/{p}": t for p, t in _contract(schema, options).items()})
+    if "json-schema" in wanted:
+        files.update({f"json-schema/{p}": t for p, t in _json_schemas(schema, options).items()})
+    for name in dialects or DIALECTS:
+        if "ddl" in wanted:
+            try:
+                files[f"ddl/{name}.sql"] = schema_ddl(schema, name, options.ddl)
+            except UnsupportedTypeError as exc:
+                files[f"ddl/{name}.sql"] = f"-- not generated: {exc}\n"
+        if "checks" in wanted:
+            files[f"checks/{name}.checks.sql"] = checks_sql(
+                schema, name, relation_schema=options.ddl.schema
+            )
+    if "pgloader" in wanted:
+        files.update({f"pgloader/{p}": t for p, t in pgloader_files(schema).items()})
+    if "dbt" in wanted:
+        files.update({f"dbt/{p}": t for p, t in dbt_project(schema, name=options.name).items()})
+    if "gx" in wanted:
+        files.update({f"gx/{p}": t for p, t in gx_suites(schema).items()})
     files["README.md"] = _index(schema, files, options)
     return dict(sorted(files.items()))
 
@@ -109,7 +127,11 @@ def _index(schema: Schema, files: dict[str, str], options: GenerateOptions) -> s
         "",
         "| folder | what | use it |",
         "| --- | --- | --- |",
-        *[f"| `{folder}/` | {what} | {use} |" for folder, what, use in _FOLDERS],
+        *[
+            f"| `{folder}/` | {what} | {use} |"
+            for folder, what, use in _FOLDERS
+            if any(p.startswith(folder + "/") for p in files)
+        ],
         "",
         "Files:",
         "",

@@ -134,6 +134,8 @@ class Policies(Section):
     on_schema_change: Annotated[OnSchemaChange, choice(OnSchemaChange)] = "fail"
     check_before_load: bool = False
     tolerance: Annotated[float, _Field(gt=0.0, le=1.0)] = 0.999
+    # Infer (and load) from the input files while ingest stages them, on another thread.
+    overlap: bool = True
 
 
 class OutputsConfig(Section):

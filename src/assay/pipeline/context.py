@@ -75,6 +75,8 @@ class RunContext:
     checks: list[TableReport] | None = None
     artifacts: list[ArtifactEntry] = field(default_factory=list)
     outcomes: dict[str, StageOutcome] = field(default_factory=dict)
+    # Work started ahead of its stage on another thread (stage name -> Future).
+    side_work: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[str]:

@@ -73,7 +73,12 @@ def plan(config: Config, stages: list[str]) -> Plan:
             )
         )
     total = inputs.total_bytes
-    out.seconds = sum(total / rate for stage, rate in RATES.items() if stage in stages) + 2.0
+    seconds = {stage: total / rate for stage, rate in RATES.items() if stage in stages}
+    if config.policies.overlap and config.policies.dedup in ("none", "path"):
+        # infer and load read the files while ingest stages them (see stages.infer_ahead)
+        alongside = seconds.pop("infer", 0.0) + seconds.pop("load", 0.0)
+        seconds["ingest"] = max(seconds.get("ingest", 0.0), alongside)
+    out.seconds = sum(seconds.values()) + 2.0
     out.memory_bytes = BASE_MEMORY + min(total, 64e6)
     disk = 0.0
     if "ingest" in stages:

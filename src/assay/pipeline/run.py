@@ -107,6 +107,8 @@ def run(
             ledger.resume(record)
             _restore(ctx, record)
         failed: str | None = None
+        if record is None or not record.stage_done("ingest"):
+            stage_functions.infer_ahead(ctx, selected)
         for index, name in enumerate(selected):
             if record is not None and record.stage_done(name):
                 ctx.outcomes[name] = _replayed(record, name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ def ingest(ctx: RunContext) -> StageOutcome:
     totals: dict[str, int] = {}
     batches: list[int] = []
     errors: list[str] = []
+    codes: list[str] = []
     notes: list[str] = []
 
     def progress(p: Any) -> None:
@@ -44,6 +46,7 @@ def ingest(ctx: RunContext) -> StageOutcome:
         _add(totals, report)
         batches.append(report.batch_id)
         errors += [str(e) for e in report.errors]
+        codes += [getattr(e, "code", type(e).__name__) for e in report.errors]
     for group in ctx.inputs.groups:
         # A resumed run must not stage again what it staged before it stopped: without
         # any dedup, the files are at least compared by checksum then.
@@ -60,13 +63,14 @@ def ingest(ctx: RunContext) -> StageOutcome:
         _add(totals, report)
         batches.append(report.batch_id)
         errors += [str(e) for e in report.errors]
+        codes += [getattr(e, "code", type(e).__name__) for e in report.errors]
         notes += report.notes
     # A file that could not be read is reported (and fails the run at the end); the
     # other files are staged and the run goes on with them.
     return StageOutcome(
         counts=totals,
         outputs={"batches": batches},
-        detail={"errors": errors, "notes": notes},
+        detail={"errors": errors, "error_codes": codes, "notes": notes},
         note=_ingest_note(totals, errors),
     )
 
@@ -116,8 +120,12 @@ def infer(ctx: RunContext) -> StageOutcome:
             "nothing was staged for this run's tables: " + ", ".join(sorted(wanted)),
             hint="check the inputs (assay run --dry-run) and the ingest stage's errors",
         )
+    ahead = ctx.side_work.pop("infer", None)
     if _files_are_the_staged_records(ctx):
-        schema, source = _infer_files(ctx), "input files"
+        if ahead is not None:  # inferred from the files while ingest staged them
+            schema, source = ahead.result(), "input files, read while ingest ran"
+        else:
+            schema, source = _infer_files(ctx), "input files"
     else:
         schema, source = _infer_staged(ctx, parts), "staged records"
     version = _same_version(ctx, schema) or staged.save_schema(
@@ -136,18 +144,98 @@ def infer(ctx: RunContext) -> StageOutcome:
         outputs={"schema_version": version},
         detail={"read_from": source},
         note=f"{len(schema.tables)} table(s), {fields} field(s), "
-        f"{len(schema.relationships)} relationship(s); schema version {version}",
+        f"{len(schema.relationships)} relationship(s); schema version {version}"
+        + ("; inferred from the files while ingest ran" if "while ingest ran" in source else ""),
     )
 
 
 def _files_are_the_staged_records(ctx: RunContext) -> bool:
     ingest = ctx.outcomes.get("ingest")
-    return (
-        ingest is not None
-        and ingest.status == "complete"
-        and ctx.config.policies.dedup in ("none", "path")
-        and all("://" not in f.uri or f.uri.startswith("file://") for f in ctx.inputs.files)
+    return ingest is not None and ingest.status == "complete" and _files_can_be_inferred(ctx)
+
+
+def _files_can_be_inferred(ctx: RunContext) -> bool:
+    """Whether the input files hold exactly what ingest stages (no content dedup, local)."""
+    return ctx.config.policies.dedup in ("none", "path") and all(
+        "://" not in f.uri or f.uri.startswith("file://") for f in ctx.inputs.files
     )
+
+
+def infer_ahead(ctx: RunContext, selected: list[str]) -> None:
+    """Start inferring the input files on a thread while ingest stages them.
+
+    Inference from the files does not need the staged records, only the files, so on
+    two or more cores the stages overlap instead of following each other. The infer
+    stage takes the result when ingest completed (and ignores it otherwise, inferring
+    the staged records as before). The thread touches neither the store nor the ledger.
+    """
+    if (
+        not ctx.config.policies.overlap
+        or "ingest" not in selected
+        or "infer" not in selected
+        or "ingest" in ctx.outcomes
+        or not _files_can_be_inferred(ctx)
+    ):
+        return
+    from concurrent.futures import Future
+
+    future: Future[Any] = Future()
+
+    loaded: Future[Any] | None = Future() if _load_can_go_ahead(ctx, selected) else None
+
+    def work() -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            schema = _infer_files(ctx)
+        except BaseException as exc:  # handed to the infer stage, which raises it
+            future.set_exception(exc)
+            if loaded is not None:
+                loaded.set_exception(exc)
+            return
+        future.set_result(schema)
+        if loaded is not None:
+            loaded.set_running_or_notify_cancel()
+            try:
+                loaded.set_result((schema, _load_files(ctx, schema, _quiet)))
+            except BaseException as exc:  # handed to the load stage, which raises it
+                loaded.set_exception(exc)
+
+    threading.Thread(target=work, name="assay-ahead", daemon=True).start()
+    ctx.side_work["infer"] = future
+    if loaded is not None:
+        ctx.side_work["load"] = loaded
+
+
+def _load_can_go_ahead(ctx: RunContext, selected: list[str]) -> bool:
+    """Whether the load may run alongside ingest, straight after the inference ahead.
+
+    Only when nothing between infer and load changes the schema (no model configured),
+    the mode tolerates running again after a failed ingest (files a target holds are
+    skipped by fingerprint, so a resumed run converges; ``create`` would refuse), and
+    the target is not the staging database itself."""
+    config = ctx.config
+    if not config.policies.overlap or "load" not in selected:
+        return False
+    refining = config.llm is not None and config.llm.spec.strip() not in ("", "none")
+    if refining and "refine" in selected:
+        return False
+    if config.load.mode == "create":
+        return False
+    return not _target_is_staging(ctx)
+
+
+def _target_is_staging(ctx: RunContext) -> bool:
+    from assay.targets.uri import parse_target
+
+    target = parse_target(ctx.config.target)
+    if target.scheme != "duckdb":
+        return False
+    staging = Path(ctx.config.resolve_path(ctx.config.staging.db)).resolve()
+    return target.local_path().resolve() == staging
+
+
+def _quiet(text: str) -> None:
+    """Progress messages of work running alongside another stage are not shown."""
 
 
 def _infer_files(ctx: RunContext) -> Any:
@@ -235,11 +323,20 @@ def map_stage(ctx: RunContext) -> StageOutcome:
 def load(ctx: RunContext) -> StageOutcome:
     """Typed load of every input into the target with the run's schema; files a target
     already holds (by fingerprint) are skipped, so a resumed run loads the rest."""
+    schema = _schema(ctx)
+    ahead = ctx.side_work.pop("load", None)
+    if ahead is not None:
+        ahead_schema, report = ahead.result()
+        if ahead_schema is schema:  # the schema this stage would load with: done already
+            return _load_outcome(ctx, report, alongside=True)
+    return _load_outcome(ctx, _load_files(ctx, schema, ctx.progress.message), alongside=False)
+
+
+def _load_files(ctx: RunContext, schema: Any, message: Callable[[str], None]) -> Any:
     from assay.pipeline.load import LoadOptions
     from assay.pipeline.load import load as load_files
 
     config = ctx.config
-    schema = _schema(ctx)
     reports = []
     for group in ctx.inputs.groups:
         read = dict(group.read)
@@ -257,7 +354,7 @@ def load(ctx: RunContext) -> StageOutcome:
             partition_by=tuple(config.load.partition_by),
             assign=dict(ctx.inputs.grouping.partitions),
             read=read,
-            progress=ctx.progress.message,
+            progress=message,
         )
         reports.append(load_files(group.paths, options))
     report = reports[0]
@@ -265,6 +362,10 @@ def load(ctx: RunContext) -> StageOutcome:
         report.tables += extra.tables
         report.errors += extra.errors
         report.seconds += extra.seconds
+    return report
+
+
+def _load_outcome(ctx: RunContext, report: Any, *, alongside: bool) -> StageOutcome:
     ctx.load = report
     totals = report.totals()
     counts = {
@@ -284,9 +385,8 @@ def load(ctx: RunContext) -> StageOutcome:
         detail={"errors": report.errors, "rejected_by_reason": totals["rejected_by_reason"]},
         note=f"{counts['rows_loaded']:,} loaded, {counts['rows_rejected']:,} rejected, "
         f"{counts['duplicates_skipped']:,} duplicate(s) of {counts['rows_read']:,} read"
-        + (
-            f"; {counts['files_skipped']} file(s) already loaded" if counts["files_skipped"] else ""
-        ),
+        + (f"; {counts['files_skipped']} file(s) already loaded" if counts["files_skipped"] else "")
+        + (f"; loaded while ingest ran ({report.seconds:.1f}s)" if alongside else ""),
     )
 
 
@@ -312,26 +412,21 @@ def generate(ctx: RunContext) -> StageOutcome:
         tags=tuple(config.contract.tags),
         dialect=outputs.ddl[0] if outputs.ddl else "duckdb",
     )
-    files = generate_all(schema, GenerateOptions(name=name, contract=contract))
     wanted = {
         "contract": outputs.contract,
         "json-schema": outputs.json_schema,
+        "ddl": bool(outputs.ddl),
+        "checks": outputs.checks and bool(outputs.ddl),
         "dbt": outputs.dbt,
         "gx": outputs.gx,
         "pgloader": outputs.pgloader,
     }
-    dialects = set(outputs.ddl)
-    kept: dict[str, str] = {}
-    for path, text in files.items():
-        folder = path.split("/", 1)[0]
-        if folder == "ddl":
-            keep = Path(path).stem in dialects
-        elif folder == "checks":
-            keep = outputs.checks and Path(path).name.split(".")[0] in dialects
-        else:
-            keep = wanted.get(folder, folder == "README.md")
-        if keep:
-            kept[path] = text
+    kept = generate_all(
+        schema,
+        GenerateOptions(name=name, contract=contract),
+        kinds=tuple(kind for kind, on in wanted.items() if on),
+        dialects=tuple(outputs.ddl),
+    )
     for path, text in sorted(kept.items()):
         write_atomically(ctx.out_dir / path, text)
         kind = path.split("/", 1)[0] if "/" in path else "index"

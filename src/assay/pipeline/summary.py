@@ -124,6 +124,91 @@ def _errors(ctx: RunContext) -> list[str]:
     return out
 
 
+def problems(ctx: RunContext) -> list[dict[str, Any]]:
+    """What went wrong, aggregated by kind: how many, a few examples, where to look.
+
+    Kinds: a stage's own failure, files a stage could not read (by error code), records
+    quarantined by ingest, rows rejected by the load (by table and reason), failed
+    quality rules. Ordered as the run met them."""
+    from assay.redaction import redact_uri
+
+    target = redact_uri(ctx.config.target)
+    staging = redact_uri(ctx.config.staging.db)
+    out: list[dict[str, Any]] = []
+    for name, outcome in ctx.outcomes.items():
+        if outcome.error and not (name == "check" and ctx.checks):
+            out.append(
+                _problem(f"{name} failed", 1, [outcome.error], f"assay runs show {ctx.run_id}")
+            )
+        errors = outcome.detail.get("errors", [])
+        codes = outcome.detail.get("error_codes") or ["error"] * len(errors)
+        by_code: dict[str, list[str]] = {}
+        for code, text in zip(codes, errors, strict=False):
+            by_code.setdefault(code, []).append(text)
+        for code, texts in sorted(by_code.items()):
+            where = "the file named in each message" if name == "ingest" else f"{name} stage"
+            out.append(_problem(f"{name}: {code}", len(texts), texts, where))
+    if ctx.inputs.errors:
+        texts = [str(e) for e in ctx.inputs.errors]
+        out.append(_problem("inputs not readable", len(texts), texts, "the sources"))
+    quarantined = (
+        int(ctx.outcomes["ingest"].counts.get("quarantined", 0)) if "ingest" in ctx.outcomes else 0
+    )
+    if quarantined:
+        out.append(
+            _problem(
+                "records quarantined by ingest",
+                quarantined,
+                [],
+                f"assay stage quarantine --db {staging}",
+            )
+        )
+    by_reason: dict[str, dict[str, int]] = {}
+    for t in ctx.load.tables if ctx.load else []:
+        for reason, count in t.rejected_by_reason.items():
+            by_reason.setdefault(reason, {})[t.table] = count
+    for reason, tables in sorted(by_reason.items()):
+        where = ", ".join(_ident(name + "__rejects") for name in sorted(tables))
+        item = _problem(
+            f"rows rejected: {reason}",
+            sum(tables.values()),
+            [],
+            f"{where} in {target} (reason = '{reason}')",
+        )
+        item["tables"] = dict(sorted(tables.items()))
+        out.append(item)
+    for t in ctx.checks or []:
+        failed = [c for c in t.checks if c.status in ("failed", "error")]
+        for c in failed:
+            out.append(
+                _problem(
+                    f"quality rule {c.status}" + (" (critical)" if c.critical else ""),
+                    1,
+                    [c.id],
+                    f"assay check {t.table} --target {target}",
+                    table=t.table,
+                )
+            )
+    return out
+
+
+def _ident(name: str) -> str:
+    """A table name as a user would type it in SQL (quoted when it needs to be)."""
+    plain = name.replace("_", "a").isalnum() and name.isascii() and not name[:1].isdigit()
+    return name if plain and name == name.lower() else '"' + name.replace('"', '""') + '"'
+
+
+def _problem(
+    kind: str, count: int, examples: list[str], where: str, table: str | None = None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"kind": kind, "count": count, "where": where}
+    if table:
+        item["table"] = table
+    if examples:
+        item["examples"] = examples[:3]
+    return item
+
+
 def _reject_samples(ctx: RunContext, tables: list[str]) -> dict[tuple[str, str], list[Any]]:
     """A few rejected rows per table and reason, from the target's rejects tables."""
     from assay.report import RejectSample
@@ -222,4 +307,5 @@ def summary_json(ctx: RunContext, status: str, seconds: float) -> dict[str, Any]
         },
         "artifacts": [a.path for a in ctx.artifacts],
         "errors": _errors(ctx),
+        "problems": problems(ctx),
     }
