@@ -331,3 +331,34 @@ def test_batch_rows_errors_required_columns_and_uuid() -> None:
     assert errors.reason == ["invalid_uuid", "missing_value", "invalid_integer"]
     assert errors.value == ["nope", "", "x"]  # as written
     assert errors.message[2] == "n: 'x' is not an integer"
+
+
+@pytest.mark.parametrize(
+    ("kind", "form", "target", "odd"),
+    [
+        ("date", "date_iso", pa.date32(), ["2024-02-30", " 2024-03-01 ", "2024-3-1", "x"]),
+        (
+            "datetime",
+            "datetime_iso_tz",
+            pa.timestamp("us", tz="UTC"),
+            ["2023-01-02T07:43:03+01", "2023-01-02T07:43:03", "2024-13-45T25:61:00Z", " "],
+        ),
+    ],
+)
+@pytest.mark.parametrize("repeat", [1, 40])  # a few refused values, or more than _FEW
+def test_a_few_refused_values_get_what_the_exact_path_gives_the_whole_batch(
+    kind: str, form: str, target: pa.DataType, odd: list[str], repeat: int
+) -> None:
+    from assay.targets.text_forms import text_form
+    from assay.targets.text_temporal import _exact, parse_temporal
+
+    f = field(kind, form, timezone=True) if kind == "datetime" else field(kind, form)
+    clean = "2024-01-15" if kind == "date" else "2023-01-02T06:43:03Z"
+    texts = pa.array([clean] * 500 + odd * repeat + [clean] * 500, pa.string())
+    typed, errors = parse_temporal(texts, f, text_form(f), target)
+    reason = "invalid_date" if kind == "date" else "invalid_datetime"
+    expected, expected_errors = _exact(texts, f, text_form(f), target, TypeKind(kind), reason)
+    assert typed.equals(expected.cast(target))
+    assert errors.keys() == expected_errors.keys() and errors  # the odd values are errors
+    for code, mask in errors.items():
+        assert mask.tolist() == expected_errors[code].tolist()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from assay.errors import UsageError
-from assay.pipeline.dedupe import HashIndex, first_seen
+from assay.pipeline.dedupe import HashIndex, first_seen, key_and_row_hashes, row_hashes
 from assay.schema import DataType, Field, Key, Relationship, Schema, Table, TypeKind
 from assay.targets import open_target, parse_target
 from assay.targets.naming import column_names, rename_schema, snake
@@ -105,6 +106,36 @@ def test_hash_index_matches_a_python_set() -> None:
             seen.add(v)
         assert first_seen(chunk, index, np.ones(len(chunk), bool)).tolist() == expected
     assert len(index) == len(seen)
+
+
+def test_a_reserved_hash_index_keeps_its_entries_and_still_grows() -> None:
+    index = HashIndex(capacity=16)
+    index.insert(np.array([3, 0, 17], np.uint64), np.array([1, 2, 3], np.uint64))
+    index.reserve(1_000)
+    assert len(index.keys) == 2048  # room for 1,000 at 70 % load
+    found, stored = index.insert(np.array([17, 3, 0, 5], np.uint64), np.zeros(4, np.uint64))
+    assert found.tolist() == [True, True, True, False] and stored.tolist() == [3, 1, 2, 0]
+    values = np.arange(1, 5_000, dtype=np.uint64)  # past the reservation
+    assert first_seen(values, index, np.ones(len(values), bool)).sum() == 3  # 3, 5 and 17
+    assert len(index) == 5_000
+
+
+def test_a_wild_reservation_costs_at_most_max_reserve_slots() -> None:
+    class Small(HashIndex):
+        MAX_RESERVE = 1 << 12
+
+    index = Small(capacity=16)
+    index.reserve(10**12)
+    assert len(index.keys) == 1 << 12
+
+
+def test_key_and_row_hashes_are_those_of_row_hashes() -> None:
+    raw = pa.record_batch({"id": ["1", "2", "2", None], "name": ["a", "b", "b", "c"]})
+    typed = pa.record_batch({"id": pa.array([1, 2, 2, None], pa.int32())})
+    keys, rows = key_and_row_hashes(typed, ["id"], raw)
+    assert keys.tolist() == row_hashes(typed, ["id"]).tolist()
+    assert rows.tolist() == row_hashes(raw).tolist()
+    assert keys[1] == keys[2] and rows[1] == rows[2] and rows[0] != rows[1]
 
 
 def test_hash_index_keeps_the_first_value_of_a_key() -> None:

@@ -42,6 +42,25 @@ def row_hashes(data: pa.RecordBatch | pa.Table, names: list[str] | None = None) 
     return np.asarray(result["h"], dtype=np.uint64)
 
 
+def key_and_row_hashes(
+    typed: pa.RecordBatch, key: list[str], raw: pa.RecordBatch
+) -> tuple[np.ndarray, np.ndarray]:
+    """``row_hashes(typed, key)`` and ``row_hashes(raw)`` in one query (one scan)."""
+    columns = {f"k{i}": typed.column(n) for i, n in enumerate(key)}
+    columns |= {f"c{i}": raw.column(i) for i in range(raw.num_columns)}
+    connection = _connection()
+    connection.register("assay_hashed", pa.table(columns))
+    try:
+        keys = ", ".join(f"k{i}" for i in range(len(key)))
+        row = ", ".join(f"c{i}" for i in range(raw.num_columns))
+        result = connection.execute(
+            f"SELECT hash({keys}) AS k, hash({row}) AS r FROM assay_hashed"
+        ).fetchnumpy()
+    finally:
+        connection.unregister("assay_hashed")
+    return np.asarray(result["k"], dtype=np.uint64), np.asarray(result["r"], dtype=np.uint64)
+
+
 class HashIndex:
     """A set of uint64 hashes, each with a uint32 value: open addressing in numpy.
 
@@ -51,6 +70,7 @@ class HashIndex:
     """
 
     LOAD = 0.7
+    MAX_RESERVE = 1 << 24
 
     def __init__(self, capacity: int = 1 << 16) -> None:
         self.keys = np.zeros(capacity, dtype=np.uint64)  # 0: an empty slot
@@ -120,9 +140,20 @@ class HashIndex:
             slots[moving] = (slots[moving] + np.uint64(1)) & mask
         return found, stored
 
-    def _grow(self) -> None:
+    def reserve(self, count: int) -> None:
+        """Room for ``count`` hashes in all, made now: growing by doubling as rows come
+        re-inserts every hash about once more (half the time of a load's index).  The
+        caller's estimate is capped (``MAX_RESERVE`` slots, 256 MB), so a wrong one
+        costs at most that; the table still grows past it when needed."""
+        capacity = len(self.keys)
+        while count > self.LOAD * capacity and capacity < self.MAX_RESERVE:
+            capacity *= 2
+        if capacity > len(self.keys):
+            self._grow(capacity)
+
+    def _grow(self, capacity: int | None = None) -> None:
         keys, values = self.keys[self.keys != 0], self.values[self.keys != 0]
-        capacity = len(self.keys) * 2
+        capacity = capacity or len(self.keys) * 2
         self.keys = np.zeros(capacity, dtype=np.uint64)
         self.values = np.zeros(capacity, dtype=np.uint32)
         self.owner = np.zeros(capacity, dtype=np.int32)

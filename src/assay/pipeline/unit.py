@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from assay.errors import InputError
 from assay.pipeline.batches import LoadFailedError, coalesce, conversion_plan
 from assay.pipeline.checks import check_batch, rules_for
-from assay.pipeline.dedupe import HashIndex, first_seen, row_hashes
+from assay.pipeline.dedupe import HashIndex, first_seen, key_and_row_hashes, row_hashes
 from assay.pipeline.plan import plan_table, unit_of
 from assay.pipeline.rejects import BatchContext, Rejection, quarantined_rows, rejected_rows
 from assay.pipeline.report import AccountingError, TableReport
@@ -113,6 +113,8 @@ class TableLoader:
                     continue
                 self.skipped: list[int] = []  # record numbers the reader set aside
                 for batch in coalesce(stream.batches()):
+                    if self.batches == 0 and ref.size:
+                        self._reserve(ref.size, batch.data)
                     self.batches += 1
                     context = BatchContext(self.load_id, f"{self.load_id}/{self.batches}", uid)
                     self._flush(writer, quarantined, context, counts)
@@ -151,6 +153,13 @@ class TableLoader:
             f"{counts['loaded']:,}, rejected {counts['rejected']:,}, duplicates "
             f"{counts['duplicates']:,}"
         )
+
+    def _reserve(self, size: int, first: pa.RecordBatch) -> None:
+        """Size the duplicate index once for the rows the file should hold (its size over
+        the first batch's bytes per row, an estimate: offsets make it low)."""
+        if first.num_rows and first.nbytes:
+            rows = size * first.num_rows // first.nbytes
+            (self.keys if self.key else self.rows).reserve(rows)
 
     def _flush(
         self,
@@ -266,8 +275,9 @@ class TableLoader:
         rows = np.flatnonzero(candidates)
         if len(rows) == 0:
             return duplicate, conflict
-        keys = row_hashes(typed, list(self.key))[rows]
-        whole = row_hashes(raw)[rows].astype(np.uint32)  # 32 bits: compared only on a repeat
+        keys, whole = key_and_row_hashes(typed, list(self.key), raw)
+        keys = keys[rows]
+        whole = whole[rows].astype(np.uint32)  # 32 bits: compared only on a repeat
         found, stored = self.keys.insert(keys, whole)
         duplicate[rows[found & (stored == whole)]] = True
         conflict[rows[found & (stored != whole)]] = True

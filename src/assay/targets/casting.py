@@ -49,12 +49,23 @@ def cast_isolating(
     Returns the cast values (null where one failed) and the mask of failures (``None``
     when all converted): Arrow has no per-value "try cast", so this is one.
     """
+    found = isolate_failures(values, target, cast)
+    assert found is not None  # no limit: always an answer
+    return found
+
+
+def isolate_failures(
+    values: pa.Array, target: pa.DataType, cast=None, limit: int | None = None
+) -> tuple[pa.Array, np.ndarray | None] | None:
+    """:func:`cast_isolating`, giving up (``None``) once more than ``limit`` values
+    failed: past a few, one exact pass over the whole batch is cheaper."""
     run = cast or (lambda v: pc.cast(v, target))
     try:
         return run(values), None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     bad = np.zeros(len(values), dtype=bool)
+    failed = 0
     pieces: list[pa.Array] = []
     stack = [(0, len(values))]
     while stack:
@@ -66,6 +77,9 @@ def cast_isolating(
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
         if stop - start == 1:
+            failed += 1
+            if limit is not None and failed > limit:
+                return None
             bad[start] = True
             pieces.append(pa.nulls(1, target))
             continue

@@ -1,7 +1,10 @@
 """PostgreSQL (``postgresql://user@host:port/db?schema=s``): bulk loads with ``COPY``.
 
-Converted Arrow batches are written as CSV by Arrow's C++ writer and streamed to the
-server with ``COPY … FROM STDIN`` (psycopg 3), never row by row.  Nested objects and
+Converted Arrow batches are streamed to the server with ``COPY … FROM STDIN`` (psycopg
+3), never row by row: in PostgreSQL's binary format, built column-wise from the Arrow
+arrays (:mod:`assay.targets.pg_binary`; the server then stores values instead of
+parsing text), or, when a column's type has no binary encoder there (a domain, an
+enum, ``inet`` …), as CSV written by Arrow's C++ writer.  Nested objects and
 arrays are JSONB (one document per value; see docs/loading.md), UUIDs are ``uuid``.
 Each source file is one transaction with its ledger row and its rejects.  The
 password in the URI is used to connect and never printed; ``PGPASSWORD`` and
@@ -28,6 +31,7 @@ from assay.errors import TargetError
 from assay.schema import DataType
 from assay.targets.arrow_types import ArrowPolicy
 from assay.targets.base import Capabilities, CheckSession, TableInfo, TablePlan, TableWriter
+from assay.targets.pg_binary import SIGNATURE, TRAILER, BinaryLayout
 from assay.targets.sql_target import SqlTarget
 from assay.targets.sql_writer import SqlSession, SqlWriter
 from assay.targets.uri import TargetUri
@@ -155,30 +159,48 @@ class PostgresTarget(SqlTarget):
         self.consume(relation, iter([data]))  # type: ignore[list-item]
 
     def consume(self, relation: str, batches: Iterator[pa.RecordBatch]) -> None:
-        """One ``COPY`` for all the batches: Arrow writes CSV, the server parses it."""
+        """One ``COPY`` for all the batches (binary where every column allows it)."""
         first = next(batches, None)
         if first is None:
             return
-        names = ", ".join(self.name(n) for n in first.schema.names)
+        schema = first.schema
+        names = ", ".join(self.name(n) for n in schema.names)
         try:
+            layout = BinaryLayout.of(schema, self.column_types(relation, schema.names))
+            form = "binary" if layout is not None else "csv"
             with (
                 self.connection.cursor() as cursor,
-                cursor.copy(f"COPY {relation} ({names}) FROM STDIN (FORMAT csv)") as copy,
+                cursor.copy(f"COPY {relation} ({names}) FROM STDIN (FORMAT {form})") as copy,
             ):
+                if layout is not None:
+                    copy.write(SIGNATURE)
                 for batch in itertools.chain([first], batches):
-                    buffer = io.BytesIO()
-                    table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-                    pacsv.write_csv(
-                        _copyable(table), buffer, pacsv.WriteOptions(include_header=False)
-                    )
-                    view = buffer.getbuffer()
-                    try:
-                        for start in range(0, len(view), _COPY_CHUNK):
-                            copy.write(view[start : start + _COPY_CHUNK])
-                    finally:
-                        view.release()
+                    if batch.num_rows == 0:
+                        continue
+                    if not batch.schema.equals(schema):
+                        batch = batch.cast(schema)
+                    if layout is not None:
+                        _send(copy, layout.encode(batch))
+                    else:
+                        _send(copy, _csv(batch))
+                if layout is not None:
+                    copy.write(TRAILER)
         except self._psycopg.Error as exc:
             raise TargetError(f"{self.uri.display}: COPY failed: {_first_line(exc)}") from None
+        except pa.ArrowInvalid as exc:  # a value the column's type cannot hold
+            raise TargetError(f"{self.uri.display}: COPY failed: {_first_line(exc)}") from None
+
+    def column_types(self, relation: str, names: list[str]) -> list[str | None]:
+        """The PostgreSQL type (``pg_type.typname``) of each named column of a relation."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t "
+                "ON t.oid = a.atttypid WHERE a.attrelid = %s::regclass AND a.attnum > 0 "
+                "AND NOT a.attisdropped",
+                [relation],
+            )
+            types = dict(cursor.fetchall())
+        return [types.get(n) for n in names]
 
     def fetch_arrow(self, sql: str) -> pa.Table:
         self.drain()
@@ -239,6 +261,22 @@ class PostgresTarget(SqlTarget):
 
     def session(self) -> CheckSession:
         return SqlSession(self)
+
+
+def _send(copy: Any, data: pa.Buffer | memoryview) -> None:
+    view = memoryview(data)  # type: ignore[arg-type]
+    try:
+        for start in range(0, len(view), _COPY_CHUNK):
+            copy.write(view[start : start + _COPY_CHUNK])
+    finally:
+        view.release()
+
+
+def _csv(batch: pa.RecordBatch | pa.Table) -> memoryview:
+    buffer = io.BytesIO()
+    table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+    pacsv.write_csv(_copyable(table), buffer, pacsv.WriteOptions(include_header=False))
+    return buffer.getbuffer()
 
 
 def _copyable(table: pa.Table) -> pa.Table:

@@ -100,12 +100,19 @@ class SqlTarget(Target):
 
     # ---- names ------------------------------------------------------------------
     def name(self, identifier: str) -> str:
-        d = self.sql_dialect
-        return d.identifier(identifier).sql(dialect=d.sqlglot_name)
+        names = self.__dict__.setdefault("_names", {})  # rendering a name is not free
+        if identifier not in names:
+            d = self.sql_dialect
+            names[identifier] = d.identifier(identifier).sql(dialect=d.sqlglot_name)
+        return names[identifier]
 
     def relation(self, table: str) -> str:
-        d = self.sql_dialect
-        return d.render(d.table(table, self.namespace))
+        relations = self.__dict__.setdefault("_relations", {})
+        key = (table, self.namespace)
+        if key not in relations:
+            d = self.sql_dialect
+            relations[key] = d.render(d.table(table, self.namespace))
+        return relations[key]
 
     def params(self, count: int) -> str:
         return ", ".join([self.paramstyle] * count)

@@ -22,6 +22,7 @@ from assay.targets.casting import (
     cast_isolating,
     expand,
     invalid_reason,
+    isolate_failures,
     scatter,
     select,
     trimmed,
@@ -60,6 +61,7 @@ _FRACTION = r":\d{2}[.,](?P<f>\d{1,9})"
 _OFFSET = r"(?i)(?:(?P<z>z)|(?P<s>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})?)\s*$"
 _MERIDIEM = r"(?i)(?P<p>[ap])\.?\s?m\.?\s*$"
 _US = 1_000_000
+_FEW = 32  # refused values isolated by halving; past these, one exact pass
 
 
 def parse_temporal(
@@ -75,6 +77,29 @@ def parse_temporal(
             fast = try_cast(trimmed(values), target)
         if fast is not None:
             return fast, {}
+        # A few refused values (a Feb 30th, a stray word): only they take the exact
+        # path; the values Arrow accepts keep its result, as in a clean batch.
+        few = isolate_failures(values, target, limit=_FEW)
+        if few is not None and few[1] is not None:
+            cast, refused = few
+            rows = np.flatnonzero(refused)
+            exact, found = _exact(values.take(pa.array(rows)), field, form, target, kind, reason)
+            index = np.arange(len(values))
+            index[rows] = len(values) + np.arange(len(rows))
+            typed = pa.concat_arrays([cast, exact.cast(target)]).take(pa.array(index))
+            return typed, {code: expand(mask, refused) for code, mask in found.items()}
+    return _exact(values, field, form, target, kind, reason)
+
+
+def _exact(
+    values: pa.Array,
+    field: Field,
+    form: Candidate | None,
+    target: pa.DataType,
+    kind: TypeKind,
+    reason: str,
+) -> tuple[pa.Array, Errors]:
+    """The form's rules value by value (vectorized): what a value Arrow refuses gets."""
     if form is None and field.type.pattern:
         return _strptime(values, field.type.pattern, target, reason)
     if form is None or form.components is None:
