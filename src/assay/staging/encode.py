@@ -1,11 +1,13 @@
 """Source batches → staged rows: each record's raw JSON text and its content hash.
 
-Vectorized in a private in-memory DuckDB (a core dependency), never a Python loop per
-record: CSV, Parquet and spreadsheet rows become JSON objects of column → value with
-``to_json`` (CSV cells are text, so they land exactly as written); JSON records arrive
-as their own text (:meth:`assay.sources.Stream.raw_batches`) and are checked with
-``json_valid``.  The hash is the MD5 of the raw text, in hex: stable across engines and
-versions, and only used to recognise identical records, not for security.
+Vectorized, never a Python loop per record.  CSV rows (text cells) become JSON objects
+of column → cell built with Arrow compute (:mod:`assay.staging.json_rows`), so they land
+exactly as written; typed rows (Parquet, spreadsheets) and rows with nulls go through
+``to_json`` in a private in-memory DuckDB (a core dependency).  JSON records arrive as
+their own text (:meth:`assay.sources.Stream.raw_batches`) and are checked with
+``json_valid``.  The hash is the MD5 of the raw text, in hex (DuckDB's ``md5``): stable
+across engines and versions, and only used to recognise identical records, not for
+security.
 
 A JSON text is valid when DuckDB's parser accepts it and it is an object: the same
 parser that checks the DuckDB store's ``JSON`` column, so a chunk never fails there.  It
@@ -26,12 +28,14 @@ import pyarrow as pa
 from assay.sources.json_reader import check_record
 from assay.sources.model import SourceBatch
 from assay.sources.raw_records import RAW_COLUMN
+from assay.staging import json_rows
 from assay.staging.model import Rejected
 
 _RAW = """SELECT md5(raw) AS content_hash,
     coalesce(json_valid(raw) AND starts_with(raw, '{'), false) AS ok FROM __assay_raw"""
 _ROWS = """SELECT raw, md5(raw) AS content_hash FROM (
     SELECT to_json(__assay_row) AS raw FROM __assay_rows AS __assay_row)"""
+_HASH = "SELECT md5(raw) AS content_hash FROM __assay_raw"
 _COLUMNS = ("record_no", "line_no", "content_hash", "raw")
 
 
@@ -66,17 +70,27 @@ class RecordEncoder:
         return self._rows(batch.data, numbers, line_array)
 
     def _rows(self, data: pa.RecordBatch, numbers: np.ndarray, lines: pa.Array) -> Encoded:
-        self.conn.register("__assay_rows", data)
-        try:
-            out = self.conn.sql(_ROWS).to_arrow_table()
-        finally:
-            self.conn.unregister("__assay_rows")
+        if isinstance(data, pa.RecordBatch) and json_rows.qualifies(data):
+            texts = json_rows.object_texts(data)
+            self.conn.register("__assay_raw", pa.table({"raw": texts}))
+            try:
+                hashes = self.conn.sql(_HASH).to_arrow_table().column(0)
+            finally:
+                self.conn.unregister("__assay_raw")
+            raw: pa.Array | pa.ChunkedArray = texts
+        else:
+            self.conn.register("__assay_rows", data)
+            try:
+                out = self.conn.sql(_ROWS).to_arrow_table()
+            finally:
+                self.conn.unregister("__assay_rows")
+            hashes, raw = out.column("content_hash"), out.column("raw")
         table = pa.table(
             {
                 "record_no": pa.array(numbers, pa.int64()),
                 "line_no": lines,
-                "content_hash": out.column("content_hash"),
-                "raw": out.column("raw"),
+                "content_hash": hashes,
+                "raw": raw,
             }
         )
         return Encoded(table)
