@@ -309,15 +309,15 @@ class ColumnProfile:
         stats = self.numbers.setdefault(name, Numbers())
         text = values
         plain = name == "integer"
+        parsed = None
         if name == "decimal_dot":
-            # The common case, plain 12.50: no cleanup needed if Arrow parses it as is.
+            # The common case, plain 12.50: no cleanup needed if Arrow parses it as is
+            # (and then that parse is the numbers).
             try:
-                pc.cast(text, pa.float64())
-                plain_decimal = True
+                parsed = pc.cast(text, pa.float64())
             except pa.ArrowInvalid:
-                plain_decimal = False
-        else:
-            plain_decimal = False
+                parsed = None
+        plain_decimal = parsed is not None
         if plain_decimal:
             pass
         elif not plain and pc.any(pc.match_substring_regex(text, r"[%$€£¥\s]")).as_py():
@@ -339,7 +339,7 @@ class ColumnProfile:
             # find_substring counts bytes: so must the length (the text is ASCII here anyway)
             scale = pc.if_else(has_dot, pc.subtract(pc.subtract(pc.binary_length(text), dot), 1), 0)
             stats.scale = max(stats.scale, pc.max(scale).as_py() or 0)
-        numbers = pc.cast(text, pa.float64(), safe=False)
+        numbers = parsed if parsed is not None else pc.cast(text, pa.float64(), safe=False)
         as_np = numbers.to_numpy(zero_copy_only=False)
         if len(as_np) == 0:
             return
