@@ -17,7 +17,8 @@ assay's vocabulary and a reference description, for every column of
 
 Each run is scored twice in the same process: with the model, and with ``none``
 (heuristics only, no model) as the baseline, so the ratio shows what the model adds.
-The response cache is off: every figure is a fresh answer.
+The model is asked once per chunk (a fresh cache per evaluation, so the combined pass
+reuses the same answers): every figure is a fresh answer.
 
 Run::
 
@@ -32,6 +33,7 @@ import argparse
 import platform
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -120,9 +122,15 @@ def check_labels(schema: assay.Schema, labels: dict[str, dict[str, list[str]]]) 
                 raise SystemExit(f"label {table_name}.{path}: want [semantic type, description]")
 
 
-def run(spec: str, schema: assay.Schema, options: RefineOptions, timeout: float) -> RefineResult:
+def run(
+    spec: str, schema: assay.Schema, options: RefineOptions, timeout: float, cache: str
+) -> RefineResult:
+    """One refinement; answers go to a fresh per-evaluation cache, so the second pass
+    (the same prompts, with the rules) reuses the first pass's answers."""
+    from assay.llm import CachedClient
+
     client = make_client(parse_spec(spec), timeout=timeout, max_retries=options.max_retries)
-    return refine(schema, client, options=options)
+    return refine(schema, CachedClient(client, cache), options=options)
 
 
 def main() -> None:
@@ -148,15 +156,18 @@ def main() -> None:
     check_labels(schema, labels)
     llm = args.llm or gemma_spec()
     options = RefineOptions(max_retries=args.max_retries, detail=args.detail, heuristics=False)
+    cache = tempfile.mkdtemp(prefix="assay-eval-cache-")
     started = time.perf_counter()
-    model = run(llm, schema, options, args.timeout)
+    model = run(llm, schema, options, args.timeout, cache)
     wall = time.perf_counter() - started
     if args.json:  # keep the expensive answer before scoring it
         Path(args.json).with_suffix(".schema.yaml").write_text(assay.schema.to_yaml(model.schema))
-    # The heuristics then fill what the model left open (what `assay refine` does).
-    combined = refine(model.schema, None, options=RefineOptions(heuristics=True))
-    combined.changes = model.changes + combined.changes
-    combined.rejections = model.rejections + combined.rejections
+    # What `assay refine` does: the model and the rules in one pass (the rules stand where
+    # they disagree on a semantic type); the same answers, from the cache.
+    combined_options = RefineOptions(
+        max_retries=args.max_retries, detail=args.detail, heuristics=True
+    )
+    combined = run(llm, schema, combined_options, args.timeout, cache)
     combined.chunks, combined.elapsed = model.chunks, model.elapsed
     rules = refine(schema, None, options=RefineOptions(heuristics=True))
     results = {}

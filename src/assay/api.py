@@ -137,28 +137,13 @@ def refine(
     >>> result.schema.table("customers").field("email").semantic_type
     'email'
     """
-    from assay.llm import CachedClient
-    from assay.llm.cache import DEFAULT_DIRECTORY
-    from assay.llm.providers import load_config, make_client, resolve_spec
-    from assay.refinement import RefineOptions, read_documents
-    from assay.refinement import refine as _refine
+    from assay.refinement import RefineOptions
+    from assay.refinement.session import refine_with
 
     if not isinstance(schema, Schema):
         schema = _infer(schema)
-    config = load_config()
-    spec = resolve_spec(llm, config)
     refine_options = RefineOptions(max_retries=max_retries, **options)
-    client = make_client(
-        spec,
-        timeout=timeout,
-        max_retries=max_retries,
-        concurrency=refine_options.concurrency,
-        config=config,
-    )
-    if client is not None and cache is not False:
-        client = CachedClient(client, DEFAULT_DIRECTORY if cache is True else str(cache))
-    passages = read_documents(list(docs)) if docs else []
-    return _refine(schema, client, passages=passages, options=refine_options)
+    return refine_with(schema, llm, docs=docs, cache=cache, timeout=timeout, options=refine_options)
 
 
 def load(inputs: str | list[str], target: str | None = None, **options: Any) -> LoadReport:

@@ -208,3 +208,41 @@ def test_the_run_report_renders_in_a_browser(tmp_path: Path, browser) -> None:
     timeline = dom.find("svg", "timeline")
     assert len(timeline.find_all("rect")) == 8
     assert "running" not in dom.find("header").text()
+
+
+def test_inferring_the_files_gives_the_schema_inferring_the_staged_records_gives(
+    tmp_path: Path,
+) -> None:
+    """The run reads local files again rather than the store's JSON (faster): same rows,
+    same schema, byte for byte."""
+    from assay.api import infer_staged
+    from assay.schema import to_json
+    from assay.staging import open_store
+    from assay.staging.schemas import load_schema
+
+    code, _, err = assay("run", str(SHOP), "--stages", "ingest,infer", "--json", cwd=tmp_path)
+    assert code == 0, err
+    with open_store(str(tmp_path / ".assay" / "staging.duckdb")) as store:
+        _, from_files = load_schema(store, 1)
+        from_store, _ = infer_staged(store, save=False)
+    assert to_json(from_files) == to_json(from_store)
+
+
+@pytest.mark.slow
+def test_a_team_runs_on_postgresql_for_staging_and_target(tmp_path: Path, pg_dsn: str) -> None:
+    code, out, err = assay(
+        "run", str(SHOP), "--db", pg_dsn, "--target", pg_dsn, "--json", cwd=tmp_path
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["totals"]["rows_loaded"] == 3187 and summary["totals"]["invariant_holds"]
+    assert summary["checks"]["failed"] == 0
+    assert "password" not in out.lower()
+    import psycopg
+
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM public.orders").fetchone() == (598,)
+        runs = conn.execute(
+            "SELECT status FROM assay_staging.pipeline_state WHERE stage = '_run'"
+        ).fetchall()
+    assert runs == [("complete",)]

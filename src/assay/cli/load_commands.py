@@ -1,4 +1,4 @@
-"""``assay load``, ``assay check`` and ``assay query``: thin shells over :mod:`assay.pipeline`."""
+"""``assay load``: a thin shell over :func:`assay.pipeline.load` (check, query: elsewhere)."""
 
 from __future__ import annotations
 

@@ -159,24 +159,7 @@ def run_refinement(
     offline: bool = False,
 ) -> RefineResult:
     """Resolve the provider, wrap it in the cache, refine, print warnings and a summary."""
-    from assay.llm import CachedClient
-    from assay.llm.cache import DEFAULT_DIRECTORY
-    from assay.llm.providers import load_config, make_client, resolve_spec
-    from assay.refinement import read_documents
-    from assay.refinement import refine as refine_schema
-
-    config = load_config()
-    spec = resolve_spec(llm, config)
-    client = make_client(
-        spec,
-        timeout=timeout,
-        max_retries=options.max_retries,
-        concurrency=options.concurrency,
-        config=config,
-    )
-    if client is not None and (cache or offline):
-        client = CachedClient(client, DEFAULT_DIRECTORY, offline=offline)
-    passages = read_documents(list(docs)) if docs else []
+    from assay.refinement.session import refine_with
 
     def progress(report) -> None:  # type: ignore[no-untyped-def]
         if settings.verbose and not settings.quiet:
@@ -185,11 +168,19 @@ def run_refinement(
                 f"{report.attempts} attempt(s), {report.elapsed:.1f}s, {report.outcome}[/]"
             )
 
-    result = refine_schema(schema, client, passages=passages, options=options, progress=progress)
+    result = refine_with(
+        schema,
+        llm,
+        docs=[str(d) for d in docs] if docs else None,
+        cache=cache,
+        offline=offline,
+        timeout=timeout,
+        options=options,
+        progress=progress,
+    )
     if not settings.quiet:
         for warning in result.warnings:
             err_console.print(f"[yellow]warning:[/] {escape(warning)}")
-    result.spec = str(spec)
     return result
 
 

@@ -72,7 +72,7 @@ def run_command(
     to_stage: Annotated[str | None, typer.Option("--to", help="Last stage to run.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run the whole pipeline: ingest, infer, refine, load, generate, check, report."""
+    """Run the whole pipeline: ingest, infer, refine, map, load, generate, check, report."""
     from assay.cli.config_commands import load as load_config
     from assay.config import parse_assignments, with_overrides
     from assay.pipeline.run import RunOptions, run, select_stages

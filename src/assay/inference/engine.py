@@ -67,8 +67,14 @@ def infer(paths: str | list[str], *, read: dict[str, Any] | None = None, **optio
 
 
 def infer_detailed(
-    paths: str | list[str], *, read: dict[str, Any] | None = None, **options: Any
+    paths: str | list[str],
+    *,
+    read: dict[str, Any] | None = None,
+    table_of: Callable[[str, str], str] | None = None,
+    **options: Any,
 ) -> InferResult:
+    """``table_of(uri, stream name)`` names each stream's table (default: the stream's
+    name; streams of one name are one table)."""
     opts = _options(options)
     # The profiling workers use the cores; the reader parses each chunk as one block on its
     # own thread, which yields batches large enough to profile without joining them.
@@ -80,7 +86,7 @@ def infer_detailed(
     sources: dict[str, list[str]] = {}
     contexts: dict[str, str] = {}
     for stream in source.streams():
-        name = _unique_name(stream.name, stream.detection.uri, sources)
+        name = (table_of or _own_name)(stream.detection.uri, stream.name)
         try:
             profile = profile_stream(stream, opts)
         except InputError as exc:
@@ -184,7 +190,7 @@ def _options(options: dict[str, Any]) -> InferOptions:
     return opts
 
 
-def _unique_name(name: str, uri: str, seen: dict[str, list[str]]) -> str:
+def _own_name(uri: str, name: str) -> str:
     return name
 
 

@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import yaml
-
 from assay.errors import UsageError
 from assay.llm.client import LLMClient, ProviderConfigError
 from assay.llm.http import HttpOptions
@@ -97,20 +95,33 @@ def parse_spec(text: str) -> ProviderSpec:
 
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
-    """The ``llm`` section of the config file (``ASSAY_CONFIG`` or ``./assay.yaml``)."""
-    candidate = Path(path or os.environ.get("ASSAY_CONFIG") or "assay.yaml")
-    if not candidate.is_file():
-        if path is not None or os.environ.get("ASSAY_CONFIG"):
+    """The ``llm`` section of the run configuration (``path``, else ``ASSAY_CONFIG``, else
+    ``assay.yaml`` in the current directory), as the providers read it: ``provider`` (the
+    spec) and ``api_key`` as written (an ``${ENV}`` reference, never resolved here).
+
+    The section follows :class:`assay.config.LLMConfig`: a spec string, or a mapping with
+    ``spec`` (``provider`` is accepted as its older name)."""
+    from assay.config import find_config
+    from assay.config.load import read_yaml
+
+    named = path or os.environ.get("ASSAY_CONFIG")
+    candidate = Path(named) if named else find_config()
+    if candidate is None or not candidate.is_file():
+        if named:
             raise UsageError(f"{candidate}: config file not found")
         return {}
-    try:
-        data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{candidate}: not valid YAML: {exc}") from None
-    section = data.get("llm", {}) if isinstance(data, dict) else {}
+    data = read_yaml(candidate)
+    section = data.get("llm") if isinstance(data, dict) else None
+    if section is None:
+        return {}
+    if isinstance(section, str):
+        return {"provider": section}
     if not isinstance(section, dict):
-        raise UsageError(f"{candidate}: 'llm' must be a mapping")
-    return section
+        raise UsageError(f"{candidate}: llm: expected a spec string or a mapping")
+    out = dict(section)
+    if "spec" in out:
+        out["provider"] = out.pop("spec")
+    return out
 
 
 def resolve_spec(value: str | None, config: dict[str, Any] | None = None) -> ProviderSpec:

@@ -1,4 +1,4 @@
-"""The pipeline: stages wired together with their state (loading today; ``assay run`` later).
+"""The pipeline: the stages of `assay run` wired together with their state, and loading.
 
 >>> from assay.pipeline import LoadOptions
 >>> LoadOptions().mode

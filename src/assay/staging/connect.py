@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from assay.errors import StagingError
-from assay.sources.locate import redact
+from assay.redaction import redact_uri as redact
 from assay.staging.defaults import DEFAULT_DB, ENV_VAR
 from assay.staging.store import StagingStore
 

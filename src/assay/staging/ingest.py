@@ -266,7 +266,7 @@ def _locate(inputs: list[str], read: ReadOptions) -> tuple[list[Resource], list[
 
 
 def _absolute(item: str) -> str:
-    from assay.sources.locate import redact
+    from assay.redaction import redact_uri as redact
 
     if "://" in item:
         return redact(item)

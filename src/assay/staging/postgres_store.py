@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from assay._deps import require
 from assay.errors import StagingError
-from assay.sources.locate import redact
+from assay.redaction import redact_uri as redact
 from assay.staging.copy_text import (
     RETRIES,
     Payload,

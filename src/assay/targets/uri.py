@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from assay.defaults import DEFAULT_TARGET
 from assay.errors import UsageError
-from assay.sources.locate import redact
+from assay.redaction import redact_uri as redact
 
 ALIASES = {"postgres": "postgresql", "pg": "postgresql", "duck": "duckdb"}
 
