@@ -23,7 +23,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.candidates import CANDIDATES, Candidate, char_lengths, plain_digits
+from assay.inference.candidates import (
+    CANDIDATES,
+    Candidate,
+    char_lengths,
+    plain_digits,
+    trim_whitespace,
+)
 from assay.inference.sketches import Sample, ValueCounts
 
 DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
@@ -254,7 +260,8 @@ class ColumnProfile:
             if ok and weights is None and new_values is not None:
                 self._candidate_stats(candidate, new_values, None)
             elif ok:
-                chosen = pc.filter(text, new_mask)
+                every = new_mask is mask and ok == len(text) and weights is None
+                chosen = text if every else pc.filter(text, new_mask)
                 if len(chosen):
                     w = (
                         weights[np.asarray(new_mask.to_numpy(zero_copy_only=False))]
@@ -291,11 +298,11 @@ class ColumnProfile:
         if family is not None:
             self._numbers(family, candidate.name, values, weights)
         elif candidate.kind in ("date", "datetime", "time"):
-            low, high = _min_max(pc.utf8_trim_whitespace(values))
+            low, high = _min_max(trim_whitespace(values))
             if candidate.pattern is None:  # ISO: text order is time order
                 self._widen_temporal(candidate.name, low.as_py(), high.as_py())
         elif candidate.name == "boolean":
-            lowered = pc.utf8_lower(pc.utf8_trim_whitespace(values)).to_pylist()
+            lowered = pc.utf8_lower(trim_whitespace(values)).to_pylist()
             repeat = weights.tolist() if weights is not None else [1] * len(lowered)
             for v, c in zip(lowered, repeat, strict=True):
                 self.booleans[v] += int(c)
@@ -329,7 +336,7 @@ class ColumnProfile:
                     stats.decorated[symbol] += hits
             text = pc.replace_substring_regex(text, r"[%$€£¥\s]", "")
         elif plain:
-            text = pc.utf8_trim_whitespace(text)
+            text = trim_whitespace(text)
         if family == "comma":
             text = pc.replace_substring_regex(text, r"[. ' ]", "")
             text = pc.replace_substring(text, ",", ".")
