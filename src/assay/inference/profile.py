@@ -16,8 +16,10 @@ usually pays for one or two vectorized tests, and a free-text column for none.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import pyarrow as pa
@@ -441,6 +443,13 @@ class ColumnProfile:
         if len(distinct) > 20_000:
             stats.scale = max(stats.scale, 99)
             return
+        if pa.types.is_floating(distinct.type):
+            scale, int_digits, exponent = _repr_digits(
+                distinct.cast(pa.float64()).to_numpy(zero_copy_only=False).tolist()
+            )
+            stats.scale = max(stats.scale, 99 if exponent else scale)
+            stats.int_digits = max(stats.int_digits, int_digits)
+            return
         for value in distinct.to_pylist():
             text = repr(float(value))
             if "e" in text or "inf" in text or "nan" in text:
@@ -647,6 +656,37 @@ def _token_or_blank_all(values: pa.Array, null_tokens: pa.Array) -> pa.Array:
 
 def _any_or_none(mask: pa.Array) -> pa.Array | None:
     return mask if pc.any(mask).as_py() else None
+
+
+def _repr_digits(floats: list[float]) -> tuple[int, int, bool]:
+    """Fraction and integer digits of floats as ``repr`` writes them, up to the first
+    one written with an exponent (or inf/nan), and whether there was one.
+
+    The same as reading each ``repr`` in a Python loop, with the string work done by
+    ``map`` over the whole list: a shortest ``repr`` without an exponent has no
+    leading zeros but in ``0.x`` and no trailing zeros in its fraction but in ``x.0``.
+    """
+    texts = list(map(repr, floats))
+    joined = "\x00".join(texts)
+    found = _EXPONENT_OR_SPECIAL.search(joined)
+    exponent = found is not None
+    if found is not None:
+        texts = texts[: joined.count("\x00", 0, found.start())]
+    if not texts:
+        return 0, 0, exponent
+    dots = np.fromiter(map(str.find, texts, repeat(".")), dtype=np.int64, count=len(texts))
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    whole = np.fromiter(map(str.endswith, texts, repeat(".0")), dtype=bool, count=len(texts))
+    negative = np.fromiter(map(str.startswith, texts, repeat("-")), dtype=bool, count=len(texts))
+    below_one = np.fromiter(
+        map(str.startswith, texts, repeat(("0.", "-0."))), dtype=bool, count=len(texts)
+    )
+    fraction = np.where(whole, 0, lengths - dots - 1)
+    integer = np.where(below_one, 0, dots - negative)
+    return int(fraction.max()), int(integer.max()), exponent
+
+
+_EXPONENT_OR_SPECIAL = re.compile("[en]")  # 1e-07, inf, nan
 
 
 def _min_max(values: pa.Array) -> tuple[pa.Scalar, pa.Scalar]:

@@ -219,7 +219,8 @@ def _connection() -> duckdb.DuckDBPyConnection:
     if connection is None:
         with _database_lock:
             if _database is None:
-                _database = duckdb.connect(":memory:")
+                # One thread: the profiling workers already use the cores.
+                _database = duckdb.connect(":memory:", config={"threads": 1})
             connection = _local.connection = _database.cursor()
     return connection
 
@@ -242,13 +243,8 @@ def _hash(values: pa.Array) -> np.ndarray:
 def _select(select: str, table: pa.Table) -> pa.Table:
     """``SELECT {select} FROM table`` on this thread's cursor, as an Arrow table (a
     relation's Arrow result skips the row-by-row result set that fetchnumpy fills)."""
-    connection = _connection()
-    view = f"hashed_{threading.get_ident()}"
-    connection.register(view, table)
-    try:
-        return connection.sql(f"SELECT {select} FROM {view}").to_arrow_table()
-    finally:
-        connection.unregister(view)
+    # A relation over the Arrow table: ~1 ms a call less than registering a view.
+    return _connection().from_arrow(table).project(select).to_arrow_table()
 
 
 def _uint64(column: pa.ChunkedArray) -> np.ndarray:
