@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from assay.inference.table_profile import BatchWork, ProfileOptions, TableProfile, spread_sample
-from assay.sources import SourceBatch
 
 if TYPE_CHECKING:
     from assay.inference.engine import InferOptions
+    from assay.sources import SourceBatch  # only the engine imports sources (layers)
 
 COALESCE_ROWS = 65_536
 HEAD_ROWS = 16_384
@@ -82,7 +82,7 @@ def profile_batches(
                 origin = dataclasses.replace(
                     first.origin, first_record=first.origin.first_record + head_rows
                 )
-                rest = [SourceBatch(first.data.slice(head_rows), origin)]
+                rest = [type(first)(first.data.slice(head_rows), origin)]
         pool.wait()
         partials = [head.plan() for _ in range(workers)]
         for i, batch in enumerate(_chained(rest, batches)):
@@ -219,7 +219,7 @@ def _joined(group: list[SourceBatch]) -> SourceBatch:
     if len(group) == 1:
         return group[0]
     table = pa.Table.from_batches([b.data for b in group]).combine_chunks()
-    return SourceBatch(table.to_batches(max_chunksize=None)[0], group[0].origin)
+    return type(group[0])(table.to_batches(max_chunksize=None)[0], group[0].origin)
 
 
 def merge_profiles(a: TableProfile, b: TableProfile) -> TableProfile:
