@@ -21,7 +21,8 @@ Run (the data comes from the shared generator, ``/work/shared/bench/gen.py``)::
     python benchmarks/bench_infer.py --files /tmp/assay-bench/data/wide_1000000.csv \\
         /tmp/assay-bench/data/events_1000000.jsonl --rounds 5 [--assay PATH] [--json out.json]
 
-``--assay`` names the ``assay`` executable to time (default: the one beside this Python).
+``--assay`` names the ``assay`` executable to time (default: the one beside this Python);
+``--assay-before`` adds an earlier build's executable to the same rounds (A/B, paired).
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ for row in duckdb.connect().execute(f"{verb} SELECT * FROM {read}").fetchall():
 """
 
 
-def cases(path: Path, assay: str) -> dict[str, list[str]]:
+def cases(path: Path, assay: str, before: str | None = None) -> dict[str, list[str]]:
     kind = "csv" if path.suffix == ".csv" else "jsonl"
+    earlier = {"assay-before": [before, "infer", str(path), "--format", "json-schema"]}
     return {
         "assay": [assay, "infer", str(path), "--format", "json-schema"],
+        **(earlier if before else {}),
         "duckdb": [sys.executable, "-c", DUCKDB, str(path), kind, "describe"],
         "duckdb-summarize": [sys.executable, "-c", DUCKDB, str(path), kind, "summarize"],
     }
@@ -81,8 +84,8 @@ def warm(path: Path) -> None:
             pass
 
 
-def bench_file(path: Path, rounds: int, assay: str) -> dict[str, Any]:
-    commands = cases(path, assay)
+def bench_file(path: Path, rounds: int, assay: str, before: str | None = None) -> dict[str, Any]:
+    commands = cases(path, assay, before)
     names = list(commands)
     results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     warm(path)
@@ -123,15 +126,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--assay", default=str(Path(sys.executable).with_name("assay")))
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--assay-before", help="an earlier assay executable, timed in the same rounds (A/B)"
+    )
     args = parser.parse_args()
     report = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {platform.platform()}",
         "files": [],
+        "load_average_before": os.getloadavg(),
     }
     for path in args.files:
         print(f"{path.name}:", file=sys.stderr)
-        report["files"].append(bench_file(path, args.rounds, args.assay))
+        report["files"].append(bench_file(path, args.rounds, args.assay, args.assay_before))
+    report["load_average_after"] = os.getloadavg()
+    before, after = report["load_average_before"], report["load_average_after"]
+    print(f"load average before {before}, after {after}", file=sys.stderr)
     print("| file | MB | case | median wall s | median CPU s | peak RSS MB | x DuckDB (paired) |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for entry in report["files"]:

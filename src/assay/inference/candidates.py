@@ -65,7 +65,8 @@ class Candidate:
             # ISO text: Arrow's own parser validates it (no Feb 30th) at C speed; only a
             # batch holding an invalid value pays for the component check.
             try:
-                pc.cast(pc.utf8_trim_whitespace(pc.filter(values, mask)), self.cast_to)
+                chosen = values if pc.all(mask).as_py() else pc.filter(values, mask)
+                pc.cast(trim_whitespace(chosen), self.cast_to)
                 return mask
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass
@@ -83,6 +84,31 @@ def char_lengths(values: pa.Array) -> pa.Array:
         if int(raw.max()) < 0x80:
             return pc.binary_length(values)
     return pc.utf8_length(values)
+
+
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[:0x21] = True  # ASCII whitespace and controls
+_EDGE[0x7F:] = True  # any byte of a non-ASCII character (some are whitespace)
+
+
+def trim_whitespace(values: pa.Array) -> pa.Array:
+    """``utf8_trim_whitespace``, skipped (values as they are) when no value can start or
+    end with whitespace: one look at each value's first and last byte."""
+    data = values.buffers()[2] if pa.types.is_string(values.type) else None
+    if data is None or data.size == 0 or len(values) == 0:
+        return pc.utf8_trim_whitespace(values)
+    n = len(values)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset : values.offset + n + 1
+    ]
+    raw = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    last = len(raw) - 1
+    edge = _EDGE[raw[np.minimum(starts, last)]] | _EDGE[raw[np.clip(ends - 1, 0, last)]]
+    if (edge & filled).any():
+        return pc.utf8_trim_whitespace(values)
+    return values
 
 
 def combine(quick: pa.Array, rest: pa.Array) -> pa.Array:

@@ -1,17 +1,14 @@
 """``infer(paths) -> Schema``: read every row (or a spread sample), profile, decide.
 
-Batches of each input are profiled by a small pool of workers, each with its own
-:class:`TableProfile`; the partial profiles are merged (order-free) and turned into
-fields.  Files are grouped into tables by name (a directory of exports becomes a
-dataset), keys are found per table and foreign keys across tables.
+Batches of each input are profiled on a small pool of threads (see
+:mod:`assay.inference.scan`); the profile is turned into fields.  Files are grouped
+into tables by name (a directory of exports becomes a dataset), keys are found per
+table and foreign keys across tables.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import queue
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +23,8 @@ from assay.inference.keys import (
     find_keys,
     find_relationships,
 )
-from assay.inference.table_profile import ProfileOptions, TableProfile, spread_sample
+from assay.inference.scan import merge_profiles, profile_batches
+from assay.inference.table_profile import TableProfile
 from assay.schema import DataType, Field, Schema, Table, TypeKind
 from assay.sources import Source, SourceBatch, Stream
 from assay.sources.source import ReadOptions
@@ -95,7 +93,7 @@ def infer_detailed(
             source.errors.append(exc)
             continue
         if name in profiles:
-            profiles[name] = _merge_profiles(profiles[name], profile)
+            profiles[name] = merge_profiles(profiles[name], profile)
         else:
             profiles[name] = profile
         sources.setdefault(name, []).append(stream.detection.uri)
@@ -204,140 +202,6 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
         json_strings=str(stream.detection.format) in ("json", "jsonl"),
         estimated_rows=stream.detection.estimated_rows,
     )
-
-
-def profile_batches(
-    source_batches: Iterable[SourceBatch],
-    opts: InferOptions,
-    *,
-    json_strings: bool,
-    estimated_rows: int | None = None,
-) -> TableProfile:
-    """Profile batches from anywhere (a stream, a staging store) as one table.
-
-    ``json_strings``: the values are JSON, so text that looks like a number stays text.
-    """
-    from assay.inference.formats_bridge import format_checker
-
-    profile_options = ProfileOptions(
-        max_depth=opts.max_depth,
-        formats=format_checker() if opts.formats else None,
-        json_strings=json_strings,
-    )
-    if opts.null_tokens is not None:
-        profile_options.null_tokens = opts.null_tokens
-    fraction = 1.0
-    if opts.sample is not None:
-        estimate = estimated_rows
-        fraction = min(1.0, opts.sample / estimate) if estimate else 1.0
-    workers = max(1, opts.threads)
-    batches = iter(_coalesce(source_batches))
-    head = TableProfile()
-    first = next(batches, None)
-    if first is None:
-        return head
-    # The first batch decides, on the calling thread, which candidates and formats are
-    # worth testing; every worker starts from that plan, and batch i always goes to
-    # worker i mod N in order, so the result is the same for any number of threads.
-    prepare = lambda batch: (  # noqa: E731
-        spread_sample(batch.data, fraction, batch.origin.first_record)
-        if fraction < 1.0
-        else batch.data
-    )
-    # A head of a few thousand rows is enough to plan; the rest of the first batch is
-    # profiled by the workers like any other.
-    head_rows = min(HEAD_ROWS, first.num_rows)
-    head.add(
-        prepare(first)[:head_rows] if fraction >= 1.0 else prepare(first),
-        first.origin.first_record,
-        profile_options,
-    )
-    rest = None
-    if fraction >= 1.0 and first.num_rows > head_rows:
-        rest = SourceBatch(first.data.slice(head_rows), first.origin)
-        rest_seed = first.origin.first_record + head_rows
-    partials = [head.plan() for _ in range(workers)]
-    queues: list[queue.Queue[SourceBatch | None]] = [queue.Queue(maxsize=2) for _ in range(workers)]
-    failures: list[BaseException] = []
-
-    def work(index: int) -> None:
-        while True:
-            batch = queues[index].get()
-            if batch is None:
-                return
-            if failures:
-                continue
-            try:
-                partials[index].add(prepare(batch), batch.origin.first_record, profile_options)
-            except BaseException as exc:  # re-raised on the calling thread
-                failures.append(exc)
-
-    threads = [
-        threading.Thread(target=work, args=(i,), name=f"assay-profile-{i}", daemon=True)
-        for i in range(workers)
-    ]
-    for thread in threads:
-        thread.start()
-
-    def all_batches() -> Iterable[SourceBatch]:
-        if rest is not None:
-            yield SourceBatch(rest.data, dataclasses.replace(rest.origin, first_record=rest_seed))
-        yield from batches
-
-    try:
-        for i, batch in enumerate(all_batches()):
-            if failures:
-                break
-            queues[i % workers].put(batch)
-    finally:
-        for q in queues:
-            q.put(None)
-        for thread in threads:
-            thread.join()
-    if failures:
-        raise failures[0]
-    merged = head
-    for other in partials:
-        merged = _merge_profiles(merged, other)
-    return merged
-
-
-COALESCE_ROWS = 65_536
-HEAD_ROWS = 16_384
-
-
-def _coalesce(batches: Iterable[SourceBatch]) -> Iterable[SourceBatch]:
-    """Join small batches of one schema into ~128k-row ones: profiling cost per batch
-    is mostly fixed overhead (dozens of Arrow calls per column), so fewer, larger
-    batches are much cheaper.  Memory stays bounded by the coalesced size."""
-    group: list[SourceBatch] = []
-    rows = 0
-    for batch in batches:
-        if group and (batch.data.schema != group[0].data.schema or rows >= COALESCE_ROWS):
-            yield _joined(group)
-            group, rows = [], 0
-        if not group and batch.num_rows >= COALESCE_ROWS:
-            yield batch  # large enough already: no copy
-            continue
-        group.append(batch)
-        rows += batch.num_rows
-    if group:
-        yield _joined(group)
-
-
-def _joined(group: list[SourceBatch]) -> SourceBatch:
-    if len(group) == 1:
-        return group[0]
-    table = pa.Table.from_batches([b.data for b in group]).combine_chunks()
-    return SourceBatch(table.to_batches(max_chunksize=None)[0], group[0].origin)
-
-
-def _merge_profiles(a: TableProfile, b: TableProfile) -> TableProfile:
-    out = TableProfile(rows=a.rows + b.rows)
-    for profile in (a, b):
-        for path in profile.order:
-            out.column(path).merge(profile.columns[path])
-    return out
 
 
 def build_table(

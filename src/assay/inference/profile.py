@@ -16,14 +16,22 @@ usually pays for one or two vectorized tests, and a free-text column for none.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.candidates import CANDIDATES, Candidate, char_lengths, plain_digits
+from assay.inference.candidates import (
+    CANDIDATES,
+    Candidate,
+    char_lengths,
+    plain_digits,
+    trim_whitespace,
+)
 from assay.inference.sketches import Sample, ValueCounts
 
 DEFAULT_NULL_TOKENS = ("", "NA", "N/A", "null", "NULL", "None", "nan", "NaN", "-", "#N/A")
@@ -139,14 +147,16 @@ class ColumnProfile:
                 # test runs once per distinct value, weighted by how often it occurs.
                 self._add_distinct(counted.field("values"), counted.field("counts"), null_tokens)
                 return
-        is_token = pc.fill_null(pc.is_in(values, value_set=null_tokens), False)
-        blank = pc.fill_null(pc.utf8_is_space(values), False)
-        missing = pc.is_null(values)
-        null_mask = pc.or_(pc.or_(is_token, blank), missing)
-        null_count = pc.sum(null_mask).as_py() or 0
+        token_or_blank = _token_or_blank(values, null_tokens)
+        if token_or_blank is None:
+            null_mask = pc.is_null(values)
+            null_count = values.null_count
+        else:
+            null_mask = pc.or_(token_or_blank, pc.is_null(values))
+            null_count = pc.sum(null_mask).as_py() or 0
         self.nulls += null_count
-        if pc.any(pc.or_(is_token, blank)).as_py():
-            tokens = pc.value_counts(pc.filter(values, pc.or_(is_token, blank)))
+        if token_or_blank is not None:
+            tokens = pc.value_counts(pc.filter(values, token_or_blank))
             for token, count in zip(
                 tokens.field("values").to_pylist(), tokens.field("counts").to_pylist(), strict=True
             ):
@@ -252,7 +262,8 @@ class ColumnProfile:
             if ok and weights is None and new_values is not None:
                 self._candidate_stats(candidate, new_values, None)
             elif ok:
-                chosen = pc.filter(text, new_mask)
+                every = new_mask is mask and ok == len(text) and weights is None
+                chosen = text if every else pc.filter(text, new_mask)
                 if len(chosen):
                     w = (
                         weights[np.asarray(new_mask.to_numpy(zero_copy_only=False))]
@@ -289,11 +300,11 @@ class ColumnProfile:
         if family is not None:
             self._numbers(family, candidate.name, values, weights)
         elif candidate.kind in ("date", "datetime", "time"):
-            low, high = _min_max(pc.utf8_trim_whitespace(values))
+            low, high = _min_max(trim_whitespace(values))
             if candidate.pattern is None:  # ISO: text order is time order
                 self._widen_temporal(candidate.name, low.as_py(), high.as_py())
         elif candidate.name == "boolean":
-            lowered = pc.utf8_lower(pc.utf8_trim_whitespace(values)).to_pylist()
+            lowered = pc.utf8_lower(trim_whitespace(values)).to_pylist()
             repeat = weights.tolist() if weights is not None else [1] * len(lowered)
             for v, c in zip(lowered, repeat, strict=True):
                 self.booleans[v] += int(c)
@@ -309,15 +320,15 @@ class ColumnProfile:
         stats = self.numbers.setdefault(name, Numbers())
         text = values
         plain = name == "integer"
+        parsed = None
         if name == "decimal_dot":
-            # The common case, plain 12.50: no cleanup needed if Arrow parses it as is.
+            # The common case, plain 12.50: no cleanup needed if Arrow parses it as is
+            # (and then that parse is the numbers).
             try:
-                pc.cast(text, pa.float64())
-                plain_decimal = True
+                parsed = pc.cast(text, pa.float64())
             except pa.ArrowInvalid:
-                plain_decimal = False
-        else:
-            plain_decimal = False
+                parsed = None
+        plain_decimal = parsed is not None
         if plain_decimal:
             pass
         elif not plain and pc.any(pc.match_substring_regex(text, r"[%$€£¥\s]")).as_py():
@@ -327,7 +338,7 @@ class ColumnProfile:
                     stats.decorated[symbol] += hits
             text = pc.replace_substring_regex(text, r"[%$€£¥\s]", "")
         elif plain:
-            text = pc.utf8_trim_whitespace(text)
+            text = trim_whitespace(text)
         if family == "comma":
             text = pc.replace_substring_regex(text, r"[. ' ]", "")
             text = pc.replace_substring(text, ",", ".")
@@ -339,7 +350,7 @@ class ColumnProfile:
             # find_substring counts bytes: so must the length (the text is ASCII here anyway)
             scale = pc.if_else(has_dot, pc.subtract(pc.subtract(pc.binary_length(text), dot), 1), 0)
             stats.scale = max(stats.scale, pc.max(scale).as_py() or 0)
-        numbers = pc.cast(text, pa.float64(), safe=False)
+        numbers = parsed if parsed is not None else pc.cast(text, pa.float64(), safe=False)
         as_np = numbers.to_numpy(zero_copy_only=False)
         if len(as_np) == 0:
             return
@@ -431,6 +442,13 @@ class ColumnProfile:
         distinct = pc.unique(values)
         if len(distinct) > 20_000:
             stats.scale = max(stats.scale, 99)
+            return
+        if pa.types.is_floating(distinct.type):
+            scale, int_digits, exponent = _repr_digits(
+                distinct.cast(pa.float64()).to_numpy(zero_copy_only=False).tolist()
+            )
+            stats.scale = max(stats.scale, 99 if exponent else scale)
+            stats.int_digits = max(stats.int_digits, int_digits)
             return
         for value in distinct.to_pylist():
             text = repr(float(value))
@@ -586,6 +604,89 @@ def _leading_zeros(text: pa.Array) -> pa.Array:
     others = ~np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
     full[np.flatnonzero(others)] = np.asarray(odd.to_numpy(zero_copy_only=False), dtype=bool)
     return pa.array(full)
+
+
+def _token_or_blank(values: pa.Array, null_tokens: pa.Array) -> pa.Array | None:
+    """Mask of the values that are null tokens or blank; None when there are none.
+
+    ``is_in`` hashes every value (~15 ns) and ``utf8_is_space`` reads every byte; one
+    look at each value's length and first byte (numpy over the offsets) finds the few
+    that could be either -- a token is short and starts like one, a blank starts with
+    whitespace or a non-ASCII byte -- and only those are tested.
+    """
+    n = len(values)
+    data = values.buffers()[2] if pa.types.is_string(values.type) else None
+    if n == 0 or data is None or data.size == 0:
+        return _any_or_none(_token_or_blank_all(values, null_tokens))
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset : values.offset + n + 1
+    ]
+    raw = np.frombuffer(data, dtype=np.uint8)
+    lengths = np.diff(offsets)
+    first = raw[np.minimum(offsets[:-1], len(raw) - 1)]
+    token_start = np.zeros(256, dtype=bool)
+    longest = 0
+    for token in null_tokens.to_pylist():
+        if token:
+            encoded = token.encode()
+            token_start[encoded[0]] = True
+            longest = max(longest, len(encoded))
+    blank_start = np.zeros(256, dtype=bool)
+    blank_start[:0x21] = True
+    blank_start[0x7F:] = True
+    suspect = (lengths == 0) | ((lengths <= longest) & token_start[first])
+    suspect |= (lengths > 0) & blank_start[first]
+    where = np.flatnonzero(suspect)
+    if len(where) == 0:
+        return None
+    found = _token_or_blank_all(values.take(pa.array(where)), null_tokens)
+    hits = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    if not hits.any():
+        return None
+    mask = np.zeros(n, dtype=bool)
+    mask[where[hits]] = True
+    return pa.array(mask)
+
+
+def _token_or_blank_all(values: pa.Array, null_tokens: pa.Array) -> pa.Array:
+    is_token = pc.fill_null(pc.is_in(values, value_set=null_tokens), False)
+    blank = pc.fill_null(pc.utf8_is_space(values), False)
+    return pc.or_(is_token, blank)
+
+
+def _any_or_none(mask: pa.Array) -> pa.Array | None:
+    return mask if pc.any(mask).as_py() else None
+
+
+def _repr_digits(floats: list[float]) -> tuple[int, int, bool]:
+    """Fraction and integer digits of floats as ``repr`` writes them, up to the first
+    one written with an exponent (or inf/nan), and whether there was one.
+
+    The same as reading each ``repr`` in a Python loop, with the string work done by
+    ``map`` over the whole list: a shortest ``repr`` without an exponent has no
+    leading zeros but in ``0.x`` and no trailing zeros in its fraction but in ``x.0``.
+    """
+    texts = list(map(repr, floats))
+    joined = "\x00".join(texts)
+    found = _EXPONENT_OR_SPECIAL.search(joined)
+    exponent = found is not None
+    if found is not None:
+        texts = texts[: joined.count("\x00", 0, found.start())]
+    if not texts:
+        return 0, 0, exponent
+    dots = np.fromiter(map(str.find, texts, repeat(".")), dtype=np.int64, count=len(texts))
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    whole = np.fromiter(map(str.endswith, texts, repeat(".0")), dtype=bool, count=len(texts))
+    negative = np.fromiter(map(str.startswith, texts, repeat("-")), dtype=bool, count=len(texts))
+    below_one = np.fromiter(
+        map(str.startswith, texts, repeat(("0.", "-0."))), dtype=bool, count=len(texts)
+    )
+    fraction = np.where(whole, 0, lengths - dots - 1)
+    integer = np.where(below_one, 0, dots - negative)
+    return int(fraction.max()), int(integer.max()), exponent
+
+
+_EXPONENT_OR_SPECIAL = re.compile("[en]")  # 1e-07, inf, nan
 
 
 def _min_max(values: pa.Array) -> tuple[pa.Scalar, pa.Scalar]:

@@ -34,6 +34,23 @@ class ProfileOptions:
 
 
 @dataclass
+class BatchWork:
+    """A batch being added to a :class:`TableProfile`, one column at a time."""
+
+    batch: pa.RecordBatch
+    seed: int
+    options: ProfileOptions
+    tokens: pa.Array  # the null tokens, as an array for is_in
+    sketched: dict[str, int]  # text columns counted approximately: hashed in one call
+    created: list[list[str]]  # per column, the paths first seen in this batch
+    hashes: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def hash(self) -> None:
+        """Hash the sketched columns together (one DuckDB call costs ~1 ms)."""
+        self.hashes = hash_columns({n: self.batch.column(i) for n, i in self.sketched.items()})
+
+
+@dataclass
 class TableProfile:
     rows: int = 0
     columns: dict[str, ColumnProfile] = field(default_factory=dict)
@@ -47,27 +64,65 @@ class TableProfile:
             planned.order.append(path)
         return planned
 
-    def column(self, path: str) -> ColumnProfile:
+    def column(self, path: str, created: list[str] | None = None) -> ColumnProfile:
+        """The profile of ``path``, made on first sight.
+
+        A new path joins ``order`` at once, or, while a batch is added column by column
+        on several threads, is listed in ``created`` and joins in :meth:`finish`, so the
+        order of paths never depends on which thread came first.
+        """
         profile = self.columns.get(path)
         if profile is None:
             profile = self.columns[path] = ColumnProfile(path)
-            self.order.append(path)
+            (self.order if created is None else created).append(path)
         return profile
 
     def add(self, batch: pa.RecordBatch, seed: int, options: ProfileOptions) -> None:
+        work = self.start(batch, seed, options)
+        work.hash()
+        for i in range(batch.num_columns):
+            self.add_column(work, i)
+        self.finish(work)
+
+    def start(self, batch: pa.RecordBatch, seed: int, options: ProfileOptions) -> BatchWork:
+        """Begin adding ``batch``: its columns may then be added in any order, on any
+        thread (one column at a time), after :meth:`BatchWork.hash`; then :meth:`finish`."""
         self.rows += batch.num_rows
-        tokens = pa.array(list(options.null_tokens), pa.string())
         sketched = {
-            name: batch.column(i)
+            name: i
             for i, name in enumerate(batch.schema.names)
             if name in self.columns
             and not self.columns[name].counts.exact
             and pa.types.is_string(batch.schema.field(i).type)
         }
-        hashes = hash_columns(sketched)
-        for i, name in enumerate(batch.schema.names):
-            f = batch.schema.field(i)
-            self._add(name, batch.column(i), f, seed + i, options, tokens, 0, hashes.get(name))
+        return BatchWork(
+            batch,
+            seed,
+            options,
+            pa.array(list(options.null_tokens), pa.string()),
+            sketched,
+            [[] for _ in range(batch.num_columns)],
+        )
+
+    def add_column(self, work: BatchWork, i: int) -> None:
+        batch = work.batch
+        name = batch.schema.names[i]
+        self._add(
+            name,
+            batch.column(i),
+            batch.schema.field(i),
+            work.seed + i,
+            work.options,
+            work.tokens,
+            0,
+            work.hashes.get(name),
+            work.created[i],
+        )
+
+    def finish(self, work: BatchWork) -> None:
+        """Paths first seen in the batch join ``order`` column by column."""
+        for paths in work.created:
+            self.order.extend(paths)
 
     def _add(
         self,
@@ -79,9 +134,10 @@ class TableProfile:
         tokens: pa.Array,
         depth: int,
         hashes: np.ndarray | None = None,
+        created: list[str] | None = None,
     ) -> None:
         t = values.type
-        profile = self.column(path)
+        profile = self.column(path, created)
         if pa.types.is_dictionary(t):
             values = values.cast(t.value_type)
             t = values.type
@@ -117,7 +173,14 @@ class TableProfile:
                 child = t.field(j)
                 member = pc.struct_field(present, j)
                 self._add(
-                    f"{path}.{child.name}", member, child, seed * 31 + j, options, tokens, depth + 1
+                    f"{path}.{child.name}",
+                    member,
+                    child,
+                    seed * 31 + j,
+                    options,
+                    tokens,
+                    depth + 1,
+                    created=created,
                 )
             return
         if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
@@ -141,7 +204,16 @@ class TableProfile:
             if depth >= options.max_depth:
                 return
             items = pc.list_flatten(values)
-            self._add(f"{path}[]", items, t.value_field, seed * 37, options, tokens, depth + 1)
+            self._add(
+                f"{path}[]",
+                items,
+                t.value_field,
+                seed * 37,
+                options,
+                tokens,
+                depth + 1,
+                created=created,
+            )
             return
         if pa.types.is_null(t):
             profile.present += len(values)
