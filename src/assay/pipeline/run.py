@@ -67,6 +67,7 @@ def select_stages(options: RunOptions) -> list[str]:
 def run(
     config: Config, options: RunOptions | None = None, progress: RunProgress | None = None
 ) -> RunResult:
+    from assay.pipeline import ahead
     from assay.pipeline import stages as stage_functions
     from assay.pipeline.summary import summary_json
     from assay.staging.connect import open_store
@@ -108,7 +109,7 @@ def run(
             _restore(ctx, record)
         failed: str | None = None
         if record is None or not record.stage_done("ingest"):
-            stage_functions.infer_ahead(ctx, selected)
+            ahead.start(ctx, selected)
         for index, name in enumerate(selected):
             if record is not None and record.stage_done(name):
                 ctx.outcomes[name] = _replayed(record, name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,7 +124,7 @@ def infer(ctx: RunContext) -> StageOutcome:
         if ahead is not None:  # inferred from the files while ingest staged them
             schema, source = ahead.result(), "input files, read while ingest ran"
         else:
-            schema, source = _infer_files(ctx), "input files"
+            schema, source = infer_files(ctx), "input files"
     else:
         schema, source = _infer_staged(ctx, parts), "staged records"
     version = _same_version(ctx, schema) or staged.save_schema(
@@ -151,94 +150,17 @@ def infer(ctx: RunContext) -> StageOutcome:
 
 def _files_are_the_staged_records(ctx: RunContext) -> bool:
     ingest = ctx.outcomes.get("ingest")
-    return ingest is not None and ingest.status == "complete" and _files_can_be_inferred(ctx)
+    return ingest is not None and ingest.status == "complete" and files_can_be_inferred(ctx)
 
 
-def _files_can_be_inferred(ctx: RunContext) -> bool:
+def files_can_be_inferred(ctx: RunContext) -> bool:
     """Whether the input files hold exactly what ingest stages (no content dedup, local)."""
     return ctx.config.policies.dedup in ("none", "path") and all(
         "://" not in f.uri or f.uri.startswith("file://") for f in ctx.inputs.files
     )
 
 
-def infer_ahead(ctx: RunContext, selected: list[str]) -> None:
-    """Start inferring the input files on a thread while ingest stages them.
-
-    Inference from the files does not need the staged records, only the files, so on
-    two or more cores the stages overlap instead of following each other. The infer
-    stage takes the result when ingest completed (and ignores it otherwise, inferring
-    the staged records as before). The thread touches neither the store nor the ledger.
-    """
-    if (
-        not ctx.config.policies.overlap
-        or "ingest" not in selected
-        or "infer" not in selected
-        or "ingest" in ctx.outcomes
-        or not _files_can_be_inferred(ctx)
-    ):
-        return
-    from concurrent.futures import Future
-
-    future: Future[Any] = Future()
-
-    loaded: Future[Any] | None = Future() if _load_can_go_ahead(ctx, selected) else None
-
-    def work() -> None:
-        future.set_running_or_notify_cancel()
-        try:
-            schema = _infer_files(ctx)
-        except BaseException as exc:  # handed to the infer stage, which raises it
-            future.set_exception(exc)
-            if loaded is not None:
-                loaded.set_exception(exc)
-            return
-        future.set_result(schema)
-        if loaded is not None:
-            loaded.set_running_or_notify_cancel()
-            try:
-                loaded.set_result((schema, _load_files(ctx, schema, _quiet)))
-            except BaseException as exc:  # handed to the load stage, which raises it
-                loaded.set_exception(exc)
-
-    threading.Thread(target=work, name="assay-ahead", daemon=True).start()
-    ctx.side_work["infer"] = future
-    if loaded is not None:
-        ctx.side_work["load"] = loaded
-
-
-def _load_can_go_ahead(ctx: RunContext, selected: list[str]) -> bool:
-    """Whether the load may run alongside ingest, straight after the inference ahead.
-
-    Only when nothing between infer and load changes the schema (no model configured),
-    the mode tolerates running again after a failed ingest (files a target holds are
-    skipped by fingerprint, so a resumed run converges; ``create`` would refuse), and
-    the target is not the staging database itself."""
-    config = ctx.config
-    if not config.policies.overlap or "load" not in selected:
-        return False
-    refining = config.llm is not None and config.llm.spec.strip() not in ("", "none")
-    if refining and "refine" in selected:
-        return False
-    if config.load.mode == "create":
-        return False
-    return not _target_is_staging(ctx)
-
-
-def _target_is_staging(ctx: RunContext) -> bool:
-    from assay.targets.uri import parse_target
-
-    target = parse_target(ctx.config.target)
-    if target.scheme != "duckdb":
-        return False
-    staging = Path(ctx.config.resolve_path(ctx.config.staging.db)).resolve()
-    return target.local_path().resolve() == staging
-
-
-def _quiet(text: str) -> None:
-    """Progress messages of work running alongside another stage are not shown."""
-
-
-def _infer_files(ctx: RunContext) -> Any:
+def infer_files(ctx: RunContext) -> Any:
     from assay.inference.engine import infer_detailed
 
     schemas = []
@@ -324,15 +246,13 @@ def load(ctx: RunContext) -> StageOutcome:
     """Typed load of every input into the target with the run's schema; files a target
     already holds (by fingerprint) are skipped, so a resumed run loads the rest."""
     schema = _schema(ctx)
-    ahead = ctx.side_work.pop("load", None)
-    if ahead is not None:
-        ahead_schema, report = ahead.result()
-        if ahead_schema is schema:  # the schema this stage would load with: done already
-            return _load_outcome(ctx, report, alongside=True)
-    return _load_outcome(ctx, _load_files(ctx, schema, ctx.progress.message), alongside=False)
+    report = _ahead(ctx, "load", schema)
+    if report is not None:
+        return _load_outcome(ctx, report, alongside=True)
+    return _load_outcome(ctx, load_files_with(ctx, schema, ctx.progress.message), alongside=False)
 
 
-def _load_files(ctx: RunContext, schema: Any, message: Callable[[str], None]) -> Any:
+def load_files_with(ctx: RunContext, schema: Any, message: Callable[[str], None]) -> Any:
     from assay.pipeline.load import LoadOptions
     from assay.pipeline.load import load as load_files
 
@@ -393,11 +313,27 @@ def _load_outcome(ctx: RunContext, report: Any, *, alongside: bool) -> StageOutc
 # ---------------------------------------------------------------------------- generate
 def generate(ctx: RunContext) -> StageOutcome:
     """Write the configured artifacts into the output directory (each file atomically)."""
+    schema = _schema(ctx)
+    entries = _ahead(ctx, "generate", schema)
+    if entries is None:
+        entries = write_artifacts(ctx, schema)
+    ctx.artifacts += entries
+    paths = [e.path for e in entries]
+    return StageOutcome(
+        counts={"files": len(paths)},
+        outputs={"files": paths},
+        note=f"{len(paths)} file(s) in {ctx.out_dir}",
+    )
+
+
+def write_artifacts(ctx: RunContext, schema: Any) -> list[Any]:
+    """The configured artifacts of ``schema``, written; their index entries."""
     from assay.codegen.bundle import GenerateOptions, generate_all
     from assay.codegen.contract_export import ContractOptions
     from assay.report import ArtifactEntry
+    from assay.targets.naming import rename_schema
 
-    config, schema = ctx.config, _loaded_schema(ctx)
+    config, schema = ctx.config, rename_schema(schema, ctx.config.naming)
     outputs = config.outputs
     name = config.contract.name or _dataset_name(ctx)
     contract = ContractOptions(
@@ -427,15 +363,12 @@ def generate(ctx: RunContext) -> StageOutcome:
         kinds=tuple(kind for kind, on in wanted.items() if on),
         dialects=tuple(outputs.ddl),
     )
+    entries = []
     for path, text in sorted(kept.items()):
         write_atomically(ctx.out_dir / path, text)
         kind = path.split("/", 1)[0] if "/" in path else "index"
-        ctx.artifacts.append(ArtifactEntry(kind=kind, path=path, size=len(text.encode())))
-    return StageOutcome(
-        counts={"files": len(kept)},
-        outputs={"files": sorted(kept)},
-        note=f"{len(kept)} file(s) in {ctx.out_dir}",
-    )
+        entries.append(ArtifactEntry(kind=kind, path=path, size=len(text.encode())))
+    return entries
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -454,13 +387,10 @@ def write_atomically(path: Path, text: str) -> None:
 # ---------------------------------------------------------------------------- check
 def check(ctx: RunContext) -> StageOutcome:
     """The schema's quality rules, as SQL, against the loaded tables."""
-    from assay.pipeline.load import check as run_checks
-
-    schema = _loaded_schema(ctx)
-    names = [t.name for t in schema.tables]
-    if ctx.load is not None:
-        names = [t.table for t in ctx.load.tables]
-    results = run_checks(ctx.config.target, schema, names)
+    schema = _schema(ctx)
+    results = _ahead(ctx, "check", schema)
+    if results is None:
+        results = check_tables(ctx, schema, ctx.load)
     ctx.checks = results
     rules = [c for t in results for c in t.checks]
     failed = [c for c in rules if c.status in ("failed", "error")]
@@ -485,6 +415,18 @@ def check(ctx: RunContext) -> StageOutcome:
     )
 
 
+def check_tables(ctx: RunContext, schema: Any, loaded: Any) -> list[Any]:
+    """The quality rules of ``schema`` against the tables the load wrote."""
+    from assay.pipeline.load import check as run_checks
+    from assay.targets.naming import rename_schema
+
+    schema = rename_schema(schema, ctx.config.naming)
+    names = [t.name for t in schema.tables]
+    if loaded is not None:
+        names = [t.table for t in loaded.tables]
+    return run_checks(ctx.config.target, schema, names)
+
+
 # ---------------------------------------------------------------------------- report
 def report(ctx: RunContext) -> StageOutcome:
     """The self-contained HTML report of the run (and its summary as JSON)."""
@@ -504,6 +446,17 @@ def report(ctx: RunContext) -> StageOutcome:
 
 
 # ---------------------------------------------------------------------------- helpers
+def _ahead(ctx: RunContext, stage: str, schema: Any) -> Any:
+    """What a stage computed ahead (see :mod:`assay.pipeline.ahead`) when it used the
+    schema this stage works with; None when nothing went ahead or the schema changed.
+    A failure ahead is raised here, as the stage itself would have raised it."""
+    future = ctx.side_work.pop(stage, None)
+    if future is None:
+        return None
+    used, value = future.result()
+    return value if used is schema else None
+
+
 def _schema(ctx: RunContext) -> Any:
     """The run's schema: inferred (or refined) in this run, else the newest stored."""
     if ctx.schema is None:
@@ -511,13 +464,6 @@ def _schema(ctx: RunContext) -> Any:
 
         ctx.schema_version, ctx.schema = load_schema(ctx.store)
     return ctx.schema
-
-
-def _loaded_schema(ctx: RunContext) -> Any:
-    """The schema with table and column names as the target holds them."""
-    from assay.targets.naming import rename_schema
-
-    return rename_schema(_schema(ctx), ctx.config.naming)
 
 
 def _same_version(ctx: RunContext, schema: Any) -> int | None:
