@@ -88,8 +88,8 @@ policies:
   check_before_load: false    # run the quality checks on staged rows; failures are
                               # rejected instead of loaded
   tolerance: 0.999            # share of values that must fit an inferred type
-  overlap: true               # infer and load from the input files while ingest stages
-                              # them (two cores at work); false: one stage after another
+  overlap: true               # infer, load, generate and check on a second thread while
+                              # ingest stages the files; false: one stage after another
 
 # What to write, and where.
 outputs:
