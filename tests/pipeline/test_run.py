@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -259,6 +260,8 @@ def test_overlapping_stages_give_what_one_stage_after_another_gives(tmp_path: Pa
         setting = f"policies.overlap={overlap}"
         code, out, err = assay("run", str(SHOP), "--set", setting, "--json", cwd=folder)
         assert code == 0, err
+        # nothing is left running when the run returns
+        assert not [t for t in threading.enumerate() if t.name == "assay-ahead"]
         summary = json.loads(out)
         with open_store(str(folder / ".assay" / "staging.duckdb")) as store:
             schema = to_json(load_schema(store, 1)[1])

@@ -41,11 +41,16 @@ def start(ctx: RunContext, selected: list[str]) -> None:
                 ("check", lambda schema, done: stages.check_tables(ctx, schema, done["load"]))
             )
     futures: dict[str, Future[Any]] = {name: Future() for name, _ in chain}
+    stop = threading.Event()
 
     def work() -> None:
         schema: Any = None
         done: dict[str, Any] = {}
         for index, (name, step) in enumerate(chain):
+            if stop.is_set():  # the run ended (a stage failed): start nothing more
+                for later, _ in chain[index:]:
+                    futures[later].cancel()
+                return
             futures[name].set_running_or_notify_cancel()
             try:
                 value = step(schema, done)
@@ -62,8 +67,23 @@ def start(ctx: RunContext, selected: list[str]) -> None:
                 done[name] = value
                 futures[name].set_result((schema, value))
 
-    threading.Thread(target=work, name="assay-ahead", daemon=True).start()
+    thread = threading.Thread(target=work, name="assay-ahead", daemon=True)
+    thread.start()
     ctx.side_work.update(futures)
+
+    def finish() -> None:
+        stop.set()
+        thread.join()
+
+    ctx.side_work["finish"] = finish
+
+
+def finish(ctx: RunContext) -> None:
+    """Wait for the work ahead to end (after the step it is in) before the run ends, so
+    that no load is cut off mid-transaction when the process exits."""
+    wait = ctx.side_work.pop("finish", None)
+    if wait is not None:
+        wait()
 
 
 def _infer_can_go_ahead(ctx: RunContext, selected: list[str]) -> bool:

@@ -120,6 +120,7 @@ def run(
             outcome = _run_stage(ctx, name, index, len(selected), stage_functions.STAGE_FUNCTIONS)
             if outcome.status == "failed" and failed is None:
                 failed = name
+        ahead.finish(ctx)
         status = "failed" if failed or _input_errors(ctx) else "complete"
         seconds = time.monotonic() - started
         ledger.finish(ctx.run_id, status, seconds=round(seconds, 3), failed_stage=failed)
