@@ -16,10 +16,19 @@ from assay.config import Config
 from assay.pipeline.inputs import Inputs, discover
 from assay.redaction import redact_uri
 
-# Bytes per second of input, per stage (docs/performance.md, 2-core machine).
-RATES = {"ingest": 20e6, "infer": 55e6, "load": 60e6, "check": 300e6}
-# Peak memory: the chunked readers hold a few 16 MB chunks and their Arrow batches.
-BASE_MEMORY = 400e6
+# Bytes per second of input, per stage, one after another (docs/performance.md: the
+# 1e6-row benchmark CSV on the 2-core machine: ingest 5.0 s, infer 1.9 s, load 3.2 s).
+RATES = {"ingest": 43e6, "infer": 110e6, "load": 65e6, "check": 700e6}
+# Stages alongside each other on two cores finish in the sum of their times divided by
+# this (measured: 10.1 s of stages in order took 7.6 s alongside), never faster than the
+# longest of them.
+OVERLAP_SPEEDUP = 1.33
+# Peak memory: readers, encoders and engine buffers (a few 16 MB chunks each, more with
+# the stages alongside), plus the load's duplicate index and sketches per row (1.2 GB at
+# 1e6 rows and 2.5 GB at 1e7 with the stages alongside; 0.8 GB and ~2 GB in order).
+BASE_MEMORY = 700e6
+OVERLAP_MEMORY = 400e6
+MEMORY_PER_ROW = 130
 # The staging store keeps the raw records compressed; the target the typed rows.
 STAGING_PER_INPUT_BYTE = 0.7
 TARGET_PER_INPUT_BYTE = 0.5
@@ -74,12 +83,17 @@ def plan(config: Config, stages: list[str]) -> Plan:
         )
     total = inputs.total_bytes
     seconds = {stage: total / rate for stage, rate in RATES.items() if stage in stages}
-    if config.policies.overlap and config.policies.dedup in ("none", "path"):
-        # infer and load read the files while ingest stages them (see stages.infer_ahead)
-        alongside = seconds.pop("infer", 0.0) + seconds.pop("load", 0.0)
-        seconds["ingest"] = max(seconds.get("ingest", 0.0), alongside)
+    overlap = (
+        config.policies.overlap
+        and config.policies.dedup in ("none", "path")
+        and {"ingest", "infer"} <= set(stages)
+    )
+    if overlap:  # infer, load and check run while ingest stages (pipeline.ahead)
+        alongside = [seconds.pop(s, 0.0) for s in ("ingest", "infer", "load", "check")]
+        seconds["alongside"] = max(max(alongside), sum(alongside) / OVERLAP_SPEEDUP)
     out.seconds = sum(seconds.values()) + 2.0
-    out.memory_bytes = BASE_MEMORY + min(total, 64e6)
+    rows = inputs.estimated_rows or 0
+    out.memory_bytes = BASE_MEMORY + (OVERLAP_MEMORY if overlap else 0) + MEMORY_PER_ROW * rows
     disk = 0.0
     if "ingest" in stages:
         disk += total * STAGING_PER_INPUT_BYTE
