@@ -97,3 +97,20 @@ def test_a_broken_file_is_an_error_and_the_others_still_load(tmp_path: Path) -> 
     doc = json.loads(result.stdout)
     assert doc["tables"]["t"]["rows_loaded"] == 100 and doc["totals"]["invariant_holds"]
     assert any("b.csv.gz" in e and "truncated" in e.lower() for e in doc["errors"])
+
+
+@pytest.mark.parametrize("scheme", ["duckdb", "parquet"])
+def test_a_target_path_under_a_file_is_a_clear_error(scheme: str, tmp_path: Path) -> None:
+    """Not an internal error: the folder that cannot be made, and what to do."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    path = blocker / ("x.duckdb" if scheme == "duckdb" else "lake")
+    uri = f"{scheme}:///{path}"
+    folder = path.parent if scheme == "duckdb" else path
+    with pytest.raises(TargetError) as caught:
+        load(str(SHOP / "customers.csv"), target=uri, table="customers")
+    assert str(caught.value).startswith(f"{uri}: cannot create the folder {folder}: ")
+    result = CliRunner().invoke(app, ["load", str(SHOP / "customers.csv"), "--to", uri])
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    assert f"cannot create the folder {folder}" in result.stderr

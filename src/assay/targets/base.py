@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import pyarrow as pa
@@ -209,3 +210,14 @@ class Target(ABC):
             raise TargetError(
                 f"{self.title} keeps no history: --as-of needs an Iceberg or Delta target",
             )
+
+
+def make_folder(folder: Path, uri: TargetUri) -> None:
+    """Create a target's folder (and its parents), or say which one cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TargetError(
+            f"{uri.display}: cannot create the folder {folder}: {exc.strerror}",
+            hint="give a path in a folder you can write",
+        ) from None

@@ -31,6 +31,7 @@ from assay.targets.base import (
     TablePlan,
     TableWriter,
     Target,
+    make_folder,
 )
 from assay.targets.iceberg_target import plain_schema
 from assay.targets.lake import KeyLookup, LakeSession, Spool
@@ -61,7 +62,7 @@ class DeltaTarget(Target):
         super().__init__(uri)
         self.deltalake = require("deltalake", extra="delta")
         self.root = uri.local_path()
-        self.root.mkdir(parents=True, exist_ok=True)
+        make_folder(self.root, uri)
 
     def path(self, table: str) -> str:
         if not table or "/" in table or table in (".", ".."):

@@ -16,7 +16,14 @@ import pyarrow as pa
 
 from assay.errors import TargetError
 from assay.targets.arrow_types import ArrowPolicy
-from assay.targets.base import Capabilities, CheckSession, TableInfo, TablePlan, TableWriter
+from assay.targets.base import (
+    Capabilities,
+    CheckSession,
+    TableInfo,
+    TablePlan,
+    TableWriter,
+    make_folder,
+)
 from assay.targets.sql_target import SqlTarget
 from assay.targets.sql_writer import SqlSession, SqlWriter
 from assay.targets.uri import TargetUri
@@ -46,7 +53,7 @@ class DuckDBTarget(SqlTarget):
     def __init__(self, uri: TargetUri) -> None:
         super().__init__(uri)
         path = uri.local_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, uri)
         try:
             self.connection = duckdb.connect(str(path))
         except duckdb.IOException as exc:

@@ -38,6 +38,7 @@ from assay.targets.base import (
     TablePlan,
     TableWriter,
     Target,
+    make_folder,
 )
 from assay.targets.lake import KeyLookup, LakeSession, Spool
 from assay.targets.ledger import REJECTS_SCHEMA, UnitRecord, rejects_table
@@ -99,7 +100,7 @@ class IcebergTarget(Target):
         from pyiceberg.catalog.sql import SqlCatalog
 
         warehouse = Path(uri.params.get("warehouse", ".assay/iceberg")).expanduser().resolve()
-        warehouse.mkdir(parents=True, exist_ok=True)
+        make_folder(warehouse, uri)
         return SqlCatalog(
             "assay",
             uri=f"sqlite:///{warehouse / 'catalog.db'}",

@@ -38,6 +38,7 @@ from assay.targets.base import (
     TablePlan,
     TableWriter,
     Target,
+    make_folder,
 )
 from assay.targets.lake import KeyLookup, LakeSession
 from assay.targets.ledger import REJECTS_SUFFIX, UnitRecord, rejects_table
@@ -66,7 +67,7 @@ class ParquetTarget(Target):
     def __init__(self, uri: TargetUri) -> None:
         super().__init__(uri)
         self.root = uri.local_path()
-        self.root.mkdir(parents=True, exist_ok=True)
+        make_folder(self.root, uri)
 
     def directory(self, table: str) -> Path:
         if not table or "/" in table or table in (".", ".."):
