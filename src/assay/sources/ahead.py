@@ -71,7 +71,7 @@ class ReadAhead:
 
         A failure while detecting the first stream is raised here, a failure reading its
         first batch by the stream's ``batches()`` iterator, as without read-ahead."""
-        source = self.source
+        _ = self.source  # raises what building the source raised
         _, _, streams, stream, first, batches, failure = self._outcome
         if stream is None:
             if failure is not None:
@@ -81,7 +81,6 @@ class ReadAhead:
         stream._open = lambda _s: _replay(first, batches, failure)  # type: ignore[misc]
         yield stream
         yield from streams
-        del source
 
 
 def _replay(
