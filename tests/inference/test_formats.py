@@ -442,3 +442,27 @@ def test_code_lists_load() -> None:
         assert list(entries) == sorted(entries) and not any(e.startswith("#") for e in entries)
     with pytest.raises(ValueError):
         codes.codes("postcodes")
+
+
+@pytest.mark.parametrize("first_chunk", [1, 7, 512, 100_000])
+def test_detection_does_not_depend_on_the_chunk_sizes(
+    first_chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every format over a mix of all formats' values (each a small minority, some
+    a majority): the chunked scan stops early only where a format cannot pass."""
+    from assay.inference.formats import _detect
+
+    rng = random.Random(7)
+    mixed = [v for fmt in FORMATS for v in POSITIVE[fmt]]
+    columns = [
+        mixed,
+        POSITIVE["email"] * 300 + mixed,
+        POSITIVE["uuid"] * 40 + POSITIVE["ipv4"] * 2,
+        rng.sample(mixed * 20, 2000),
+    ]
+    expected = [detect_formats(pa.array(c), min_confidence=0.6) for c in columns]
+    monkeypatch.setattr(_detect, "FIRST_CHUNK", first_chunk)
+    for column, before in zip(columns, expected, strict=True):
+        for confidence in (0.6, 0.9):
+            found = detect_formats(pa.array(column), min_confidence=confidence)
+            assert found == [m for m in before if m.confidence >= confidence]

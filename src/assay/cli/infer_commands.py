@@ -92,8 +92,6 @@ def infer(
     ] = False,
 ) -> None:
     """Infer a schema by reading every row: types, formats, nesting, statistics, keys."""
-    from assay.inference.engine import infer_detailed
-
     if output_format not in OUTPUT_FORMATS:
         raise UsageError(
             f"unknown output format {output_format!r}",
@@ -132,9 +130,16 @@ def infer(
         ).items()
         if v is not None
     }
+    # The first chunk is parsed (without the GIL) while the inference modules import.
+    from assay.sources.ahead import ReadAhead
+
+    ahead = ReadAhead(paths, read)
+    from assay.inference.engine import infer_detailed
+
     result = infer_detailed(
         paths,
         read=read,
+        ahead=ahead,
         sample=sample,
         tolerance=tolerance,
         min_frequency=min_frequency,

@@ -22,4 +22,9 @@ __all__ = ["app", "run"]
 
 
 def run() -> None:
+    import sys
+
+    from assay.cli._no_pandas import refuse_pandas_for
+
+    refuse_pandas_for(sys.argv)
     app()

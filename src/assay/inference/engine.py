@@ -27,6 +27,7 @@ from assay.inference.scan import merge_profiles, profile_batches
 from assay.inference.table_profile import TableProfile
 from assay.schema import DataType, Field, Schema, Table, TypeKind
 from assay.sources import Source, SourceBatch, Stream
+from assay.sources.ahead import ReadAhead, source_for
 from assay.sources.source import ReadOptions
 
 log = logging.getLogger(__name__)
@@ -71,21 +72,19 @@ def infer_detailed(
     *,
     read: dict[str, Any] | None = None,
     table_of: Callable[[str, str], str] | None = None,
+    ahead: ReadAhead | None = None,
     **options: Any,
 ) -> InferResult:
     """``table_of(uri, stream name)`` names each stream's table (default: the stream's
-    name; streams of one name are one table)."""
+    name; streams of one name are one table).  ``ahead``: the same ``paths`` and ``read``
+    already being read (:class:`assay.sources.ahead.ReadAhead`, started before this
+    module was imported)."""
     opts = _options(options)
-    # The profiling workers use the cores; the reader parses each chunk as one block on its
-    # own thread, which yields batches large enough to profile without joining them.
-    source = Source(
-        paths if isinstance(paths, list) else [paths],
-        ReadOptions.from_kwargs(**{"threads": 1, **(read or {})}),
-    )
+    source = ahead.source if ahead is not None else source_for(paths, read)
     profiles: dict[str, TableProfile] = {}
     sources: dict[str, list[str]] = {}
     contexts: dict[str, str] = {}
-    for stream in source.streams():
+    for stream in ahead.streams() if ahead is not None else source.streams():
         name = (table_of or _own_name)(stream.detection.uri, stream.name)
         try:
             profile = profile_stream(stream, opts)

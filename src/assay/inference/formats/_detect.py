@@ -22,7 +22,10 @@ from assay.inference.formats._registry import FORMATS, SPECS, Spec
 from assay.inference.formats._vector import Check, Mask
 
 MAX_VIOLATIONS = 5
-FIRST_CHUNK = 4096
+# Small enough that a format most values fail is dropped after a few hundred of them
+# (the head of a wide file tries ~25 formats on each column); the result does not
+# depend on it: checks are per value and a format is dropped only once it cannot pass.
+FIRST_CHUNK = 512
 
 
 @dataclass(frozen=True)
