@@ -41,3 +41,20 @@ def test_docstring_examples_run() -> None:
             assert tried > 0 and failed == 0, module.__name__
     finally:
         os.chdir(cwd)
+
+
+def test_lazy_names_are_not_shadowed_by_submodules() -> None:
+    """Importing a submodule sets the package attribute of its name: a lazily resolved
+    function with a submodule's name would turn into that module (``ingest`` did)."""
+    import importlib
+    import pkgutil
+
+    for package in (assay, importlib.import_module("assay.staging")):
+        lazy = set(getattr(package, "_LAZY", {}))
+        submodules = {m.name for m in pkgutil.iter_modules(package.__path__)}
+        assert not lazy & submodules, package.__name__
+    importlib.import_module("assay.staging.ingestion")  # as the CLI imports it, directly
+    from assay.staging import IngestReport, ingest
+
+    assert callable(ingest) and not isinstance(ingest, type(os))
+    assert IngestReport.__module__ == "assay.staging.ingestion"

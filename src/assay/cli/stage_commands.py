@@ -21,7 +21,7 @@ from assay.cli.app import app, console, err_console, handle_errors, settings
 from assay.staging.defaults import DEFAULT_DB, ENV_VAR
 
 if TYPE_CHECKING:
-    from assay.staging.ingest import IngestReport
+    from assay.staging.ingestion import IngestReport
 
 stage_app = typer.Typer(
     name="stage",
@@ -99,7 +99,7 @@ def ingest_command(
     run loses at most the file in progress: continue it with --resume.
     """
     from assay.staging.connect import describe, open_store
-    from assay.staging.ingest import ingest
+    from assay.staging.ingestion import ingest
     from assay.staging.options import IngestOptions
 
     read = {
@@ -135,8 +135,8 @@ def ingest_command(
 
 
 def _with_progress(store, sources, options) -> IngestReport:  # type: ignore[no-untyped-def]
-    from assay.staging.ingest import Progress as IngestProgress
-    from assay.staging.ingest import ingest
+    from assay.staging.ingestion import Progress as IngestProgress
+    from assay.staging.ingestion import ingest
 
     columns = (
         TextColumn("[bold]{task.fields[name]}", justify="left"),

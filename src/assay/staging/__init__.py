@@ -24,10 +24,10 @@ from assay.staging.defaults import DEFAULT_DB
 # Loaded on first use, so that the command line starts without DuckDB and Arrow.
 _LAZY = {
     "open_store": "assay.staging.connect",
-    "FileOutcome": "assay.staging.ingest",
-    "IngestReport": "assay.staging.ingest",
-    "Progress": "assay.staging.ingest",
-    "ingest": "assay.staging.ingest",
+    "FileOutcome": "assay.staging.ingestion",
+    "IngestReport": "assay.staging.ingestion",
+    "Progress": "assay.staging.ingestion",
+    "ingest": "assay.staging.ingestion",
     "Dedup": "assay.staging.options",
     "IngestOptions": "assay.staging.options",
     "run_query": "assay.staging.query",
