@@ -1,7 +1,7 @@
 """Quality rules counted on the loaded batches give exactly what a scan of the table gives.
 
-A load that fills an empty PostgreSQL table counts row-level rules on its converted
-batches (:mod:`assay.pipeline.counted`) instead of scanning the table afterwards; each
+A load that fills an empty PostgreSQL or DuckDB table counts row-level rules on its
+converted batches (:mod:`assay.pipeline.counted`) instead of scanning the table afterwards; each
 test compares those results with ``assay check`` (the engine's own scan) on the same
 table: checked, failed, status and sample rows.
 """
@@ -12,6 +12,7 @@ import importlib
 import random
 from pathlib import Path
 
+import duckdb
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -77,6 +78,8 @@ TRICKY = [
     "\t",
     "a\x7fb",
     "😀@😀.😀",
+    "e\u0301",
+    "👩\u200d👩\u200d👧",
 ]
 
 
@@ -90,6 +93,21 @@ def test_format_patterns_match_the_same_values_in_postgresql_and_arrow(pg_dsn: s
             ]
             client = pc.match_substring_regex(values, pattern).to_pylist()
             assert client == server, name
+        lengths = [connection.execute("SELECT length(%s::text)", [v]).fetchone()[0] for v in TRICKY]
+    assert pc.utf8_length(values).to_pylist() == lengths
+
+
+def test_format_patterns_match_the_same_values_in_duckdb_and_arrow() -> None:
+    values = pa.array(TRICKY, pa.string())
+    connection = duckdb.connect()
+    for name, pattern in FORMAT_PATTERNS.items():
+        server = [
+            connection.execute("SELECT regexp_full_match(?, ?)", [v, pattern]).fetchone()[0]
+            for v in TRICKY
+        ]
+        assert pc.match_substring_regex(values, pattern).to_pylist() == server, name
+    lengths = [connection.execute("SELECT length(?)", [v]).fetchone()[0] for v in TRICKY]
+    assert pc.utf8_length(values).to_pylist() == lengths
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[dict | None]:
@@ -114,11 +132,18 @@ def _same_as_scan(target: str, report, schema) -> None:  # type: ignore[no-untyp
         ], table.table
 
 
+def _target(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if engine == "duckdb":
+        return f"duckdb:///{tmp_path / 'counted.duckdb'}"
+    return request.getfixturevalue("pg_dsn") + "?schema=counted"
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "duckdb"])
 def test_the_shop_checks_counted_on_batches_equal_the_scan(
-    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen = _spy(monkeypatch)
-    target = pg_dsn + "?schema=shop"
+    target = _target(engine, tmp_path, request)
     files = [str(p) for p in sorted(SHOP.iterdir()) if p.suffix in (".csv", ".jsonl", ".json")]
     schema = infer(files)
     report = load(files, target=target, schema=schema)
@@ -168,9 +193,15 @@ def _write(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-@pytest.mark.parametrize("mode", ["append", "replace"])
+@pytest.mark.parametrize(
+    ("engine", "mode"), [("postgresql", "append"), ("postgresql", "replace"), ("duckdb", "append")]
+)
 def test_planted_failures_count_the_same_on_batches_and_by_scan(
-    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+    engine: str,
+    mode: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rng = random.Random(7)
     clean = _write(tmp_path / "clean.csv", _rows(3000, rng, dirty=False))
@@ -182,7 +213,7 @@ def test_planted_failures_count_the_same_on_batches_and_by_scan(
     assert {"pattern", "range", "accepted_values", "not_null"} <= codes
     dirty = _write(tmp_path / "dirty.csv", _rows(3000, random.Random(8), dirty=True))
     seen = _spy(monkeypatch)
-    target = pg_dsn + "?schema=planted"
+    target = _target(engine, tmp_path, request)
     report = load([str(dirty)], target=target, table="items", schema=schema, mode=mode)
     assert seen[-1], "the rules were counted on the batches"
     checks = {c.code + ":" + c.id.split(".")[1]: c for c in report.tables[0].checks}
