@@ -111,11 +111,10 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
     run_dir = work_dir / f"run-{case}-{time.time_ns()}"
     run_dir.mkdir()
     result: dict[str, Any] = {}
-    cpu_start = own_cpu()
     if case == "duckdb-read_csv":
         import duckdb
 
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         connection = duckdb.connect(str(run_dir / "ref.duckdb"))
         connection.execute(
             "CREATE TABLE wide AS SELECT * FROM read_csv(?, sample_size = -1)", [file]
@@ -130,7 +129,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
         with psycopg.connect(dsn, autocommit=True) as connection:
             connection.execute(f"CREATE SCHEMA {schema}")
             connection.execute(ddl.replace("__SCHEMA__", schema))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         subprocess.run(
             [
                 "psql",
@@ -150,7 +149,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
         import pyarrow.parquet as pq
 
         table = pa.ipc.open_file(pa.memory_map(str(typed_file))).read_all()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         pq.write_table(table, run_dir / "out.parquet", compression="zstd", row_group_size=ROW_GROUP)
         result["rows"] = table.num_rows
     elif case == "assay-parquet-writer":
@@ -163,7 +162,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
 
         table = pa.ipc.open_file(pa.memory_map(str(typed_file))).read_all()
         logical = from_text(schema_file.read_text()).tables[0]
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         with open_target(f"parquet:///{run_dir / 'lake'}") as target:
             plan = TablePlan("wide", logical, "append", "bench", arrow=table.schema)
             writer = target.writer(plan)
@@ -187,7 +186,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
             target = f"{dsn}?schema=bench_{time.time_ns()}"
         else:
             target = f"duckdb:///{run_dir / 'assay.duckdb'}"
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         report = load(file, target=target, table="wide", schema=schema)
         totals = report.totals()
         result["rows"] = totals["rows_loaded"]
