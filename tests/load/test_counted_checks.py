@@ -229,3 +229,51 @@ def test_planted_failures_count_the_same_on_batches_and_by_scan(
     report = load([str(again)], target=target, table="items", schema=schema)
     assert seen[-1] is None
     _same_as_scan(target, report, schema)
+
+
+def test_countable_rules_count_what_the_engine_counts_on_edge_values() -> None:
+    """NaN, infinities, nulls, exact decimal bounds: Arrow's count equals DuckDB's SQL."""
+    from decimal import Decimal
+
+    from assay.quality import Rule
+    from assay.quality.arrow import countable
+
+    data = pa.table(
+        {
+            "f": pa.array([float("nan"), float("inf"), -float("inf"), None, 0.5, 1.0, 2.0]),
+            "d": pa.array(
+                [Decimal("0.49"), Decimal("0.50"), Decimal("9999.80"), Decimal("9999.81")]
+                + [None] * 3,
+                pa.decimal128(10, 2),
+            ),
+            "s": pa.array(["a", "b", None, "", "c", "ab", "abc"]),
+            "i": pa.array([1, 2, 3, None, 5, 6, 7], pa.int32()),
+        }
+    )
+    rules = [
+        Rule(id="t.f.range", code="range", table="t", columns=("f",), critical=False,
+             message="", minimum=0.5, maximum=1, kind="float"),
+        Rule(id="t.d.range", code="range", table="t", columns=("d",), critical=False,
+             message="", minimum=0.5, maximum=9999.8, kind="decimal"),
+        Rule(id="t.s.accepted_values", code="accepted_values", table="t", columns=("s",),
+             critical=False, message="", values=("a", "b", "")),
+        Rule(id="t.i.accepted_values", code="accepted_values", table="t", columns=("i",),
+             critical=False, message="", values=(1, 3, 7)),
+        Rule(id="t.s.max_length", code="max_length", table="t", columns=("s",),
+             critical=False, message="", maximum=2),
+        Rule(id="t.s.not_null", code="not_null", table="t", columns=("s",), critical=True,
+             message=""),
+        Rule(id="t.i.range", code="range", table="t", columns=("i",), critical=False,
+             message="", minimum=2, maximum=6, kind="integer"),
+    ]  # fmt: skip
+    connection = duckdb.connect()
+    connection.register("t", data)
+    for rule in rules:
+        counter = countable(rule, data.schema.field(rule.columns[0]).type)
+        assert counter is not None, rule.id
+        sql = rule.to_sql("duckdb", "t")
+        expected = connection.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+        assert counter(data.column(rule.columns[0])) == expected, rule.id
+    custom = Rule(id="t.s.pattern", code="pattern", table="t", columns=("s",), critical=False,
+                  message="", pattern="^a+$")  # fmt: skip
+    assert countable(custom, pa.string()) is None  # a contract's own pattern: the engine's

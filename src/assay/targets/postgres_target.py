@@ -206,13 +206,15 @@ class PostgresTarget(SqlTarget):
 
     def stored_as_converted(self, table: str) -> frozenset[str]:
         """Columns of a type that holds the converted Arrow values exactly (``text`` and
-        ``varchar``, not ``char(n)``, which pads; ``float8``, not ``float4``, which rounds)."""
-        if not self.table_exists(table):
-            return frozenset()
+        ``varchar``, not ``char(n)``, which pads; ``float8``, not ``float4``, which
+        rounds), in a table the rows reach in binary (not as CSV text parsed again)."""
         info = self.describe(table)
-        assert info is not None
+        if info is None:
+            return frozenset()
         names = list(info.arrow.names)
         types = self.column_types(self.relation(table), names)
+        if BinaryLayout.of(info.arrow, types) is None:
+            return frozenset()
         return frozenset(n for n, t in zip(names, types, strict=True) if t in _EXACT)
 
     def fetch_arrow(self, sql: str) -> pa.Table:
