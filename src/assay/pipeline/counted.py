@@ -63,8 +63,11 @@ class RuleCounts:
         elif not batch.schema.equals(self.schema):  # types changed mid-load: give up
             self.counters = {}
             self.total.clear()
-        for rule, (column, count) in self.counters.items():
-            self.unit[rule] = self.unit.get(rule, 0) + count(batch.column(column))
+        try:
+            for rule, (column, count) in self.counters.items():
+                self.unit[rule] = self.unit.get(rule, 0) + count(batch.column(column))
+        except (pa.ArrowException, ValueError, TypeError, ArithmeticError):
+            self.counters = {}  # a comparison Arrow cannot make: the scan counts them all
 
     def commit(self) -> None:
         for rule, failed in self.unit.items():
