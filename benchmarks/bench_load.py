@@ -77,6 +77,33 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def own_cpu() -> float:
+    """CPU seconds of this process (all threads) and of the children it waited for (psql)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def server_cpu(datadir: Path | None) -> float:
+    """CPU seconds of the benchmark's own PostgreSQL server: the postmaster, its live
+    processes and the backends that exited (reaped into the postmaster's child times)."""
+    if datadir is None or not (datadir / "postmaster.pid").exists():
+        return 0.0
+    postmaster = (datadir / "postmaster.pid").read_text().split()[0]
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = stat.parent.name, fields[1]
+        if pid == postmaster:
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
     work_dir = Path(work)
     schema_file = work_dir / "schema.json"
@@ -87,7 +114,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
     if case == "duckdb-read_csv":
         import duckdb
 
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         connection = duckdb.connect(str(run_dir / "ref.duckdb"))
         connection.execute(
             "CREATE TABLE wide AS SELECT * FROM read_csv(?, sample_size = -1)", [file]
@@ -102,7 +129,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
         with psycopg.connect(dsn, autocommit=True) as connection:
             connection.execute(f"CREATE SCHEMA {schema}")
             connection.execute(ddl.replace("__SCHEMA__", schema))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         subprocess.run(
             [
                 "psql",
@@ -122,7 +149,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
         import pyarrow.parquet as pq
 
         table = pa.ipc.open_file(pa.memory_map(str(typed_file))).read_all()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         pq.write_table(table, run_dir / "out.parquet", compression="zstd", row_group_size=ROW_GROUP)
         result["rows"] = table.num_rows
     elif case == "assay-parquet-writer":
@@ -135,7 +162,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
 
         table = pa.ipc.open_file(pa.memory_map(str(typed_file))).read_all()
         logical = from_text(schema_file.read_text()).tables[0]
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         with open_target(f"parquet:///{run_dir / 'lake'}") as target:
             plan = TablePlan("wide", logical, "append", "bench", arrow=table.schema)
             writer = target.writer(plan)
@@ -159,7 +186,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
             target = f"{dsn}?schema=bench_{time.time_ns()}"
         else:
             target = f"duckdb:///{run_dir / 'assay.duckdb'}"
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), own_cpu()
         report = load(file, target=target, table="wide", schema=schema)
         totals = report.totals()
         result["rows"] = totals["rows_loaded"]
@@ -168,6 +195,7 @@ def child(case: str, file: str, work: str, dsn: str) -> dict[str, Any]:
     else:
         raise SystemExit(f"unknown case {case}")
     result["seconds"] = time.perf_counter() - start
+    result["cpu_s"] = own_cpu() - cpu_start
     result["peak_rss_mb"] = peak_rss_mb()
     shutil.rmtree(run_dir, ignore_errors=True)
     return result
@@ -216,8 +244,11 @@ def prepare(file: Path, work: Path, dsn: str | None) -> None:
         (work / "pg_ddl.sql").write_text(f"CREATE TABLE __SCHEMA__.wide ({columns})")
 
 
-def run_case(case: str, file: Path, work: Path, dsn: str) -> dict[str, Any]:
+def run_case(
+    case: str, file: Path, work: Path, dsn: str, datadir: Path | None = None
+) -> dict[str, Any]:
     started = time.perf_counter()
+    server_before = server_cpu(datadir)
     completed = subprocess.run(
         [sys.executable, __file__, "--child", case, str(file), str(work), dsn],
         capture_output=True,
@@ -228,6 +259,8 @@ def run_case(case: str, file: Path, work: Path, dsn: str) -> dict[str, Any]:
         raise RuntimeError(f"{case} failed:\n{completed.stderr[-3000:]}")
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     result["process_seconds"] = time.perf_counter() - started
+    time.sleep(0.3)  # the child's backends exit and are reaped
+    result["server_cpu_s"] = server_cpu(datadir) - server_before
     return result
 
 
@@ -237,7 +270,9 @@ def warm(file: Path) -> None:
             pass
 
 
-def bench_file(rows: str, rounds: int, cases: list[str], dsn: str) -> dict[str, Any]:
+def bench_file(
+    rows: str, rounds: int, cases: list[str], dsn: str, datadir: Path | None = None
+) -> dict[str, Any]:
     file = DATA / f"wide_{int(float(rows))}.csv"
     work = Path(os.environ.get("BENCH_WORK", "/tmp/assay-bench")) / f"load-{int(float(rows))}"
     shutil.rmtree(work, ignore_errors=True)
@@ -248,8 +283,13 @@ def bench_file(rows: str, rounds: int, cases: list[str], dsn: str) -> dict[str, 
         warm(file)
         order = cases[r % len(cases) :] + cases[: r % len(cases)]
         for case in order:
-            runs[case].append(run_case(case, file, work, dsn))
-            print(f"  {rows} round {r + 1} {case}: {runs[case][-1]['seconds']:.2f} s", flush=True)
+            runs[case].append(run_case(case, file, work, dsn, datadir))
+            x = runs[case][-1]
+            print(
+                f"  {rows} round {r + 1} {case}: {x['seconds']:.2f} s, CPU "
+                f"{x['cpu_s']:.2f} s + server {x['server_cpu_s']:.2f} s",
+                flush=True,
+            )
     size = file.stat().st_size
     summary: dict[str, Any] = {"file": str(file), "bytes": size, "rounds": rounds, "cases": {}}
     for case, results in runs.items():
@@ -260,6 +300,7 @@ def bench_file(rows: str, rounds: int, cases: list[str], dsn: str) -> dict[str, 
             "peak_rss_mb": max(x["peak_rss_mb"] for x in results),
             "rows": results[0].get("rows"),
             "runs_s": seconds,
+            "cpu_s": min(x["cpu_s"] + x["server_cpu_s"] for x in results),
         }
         reference = PAIRS.get(case)
         if reference in runs:
@@ -268,24 +309,30 @@ def bench_file(rows: str, rounds: int, cases: list[str], dsn: str) -> dict[str, 
                 for ref, own in zip(runs[reference], results, strict=True)
             ]
             summary["cases"][case]["pct_of_reference"] = 100 * statistics.median(ratios)
+
             summary["cases"][case]["reference"] = reference
             summary["cases"][case]["target_pct"] = TARGETS[reference]
+    for c in summary["cases"].values():  # CPU (client + server, least of the rounds):
+        if "reference" in c:  # what contention on a shared machine moves least
+            c["cpu_pct_of_reference"] = 100 * summary["cases"][c["reference"]]["cpu_s"] / c["cpu_s"]
     shutil.rmtree(work, ignore_errors=True)
     return summary
 
 
 def table(results: dict[str, Any]) -> str:
     lines = [
-        "| file | case | median s | MB/s | peak RSS MB | % of reference (paired median) | target |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| file | case | median s | MB/s | peak RSS MB | % of reference (paired median) "
+        "| CPU s (min) | % of reference by CPU | target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for rows, summary in results["files"].items():
         for case, c in summary["cases"].items():
             pct = f"{c['pct_of_reference']:.0f} % of {c['reference']}" if "reference" in c else "—"
             target = f"≥ {c['target_pct']:.0f} %" if "target_pct" in c else "reference"
+            cpu = f"{c['cpu_pct_of_reference']:.0f} %" if "cpu_pct_of_reference" in c else "—"
             lines.append(
                 f"| {rows} | {case} | {c['median_s']:.2f} | {c['mb_per_s']:.0f} | "
-                f"{c['peak_rss_mb']:.0f} | {pct} | {target} |"
+                f"{c['peak_rss_mb']:.0f} | {pct} | {c['cpu_s']:.2f} | {cpu} | {target} |"
             )
     return "\n".join(lines)
 
@@ -330,7 +377,8 @@ def main() -> None:
     try:
         for rows in args.rows:
             rounds = int(overrides.get(rows, args.rounds))
-            results["files"][rows] = bench_file(rows, rounds, cases, dsn)
+            datadir = getattr(server, "_datadir", None)
+            results["files"][rows] = bench_file(rows, rounds, cases, dsn, datadir)
     finally:
         if server is not None:
             server.stop()

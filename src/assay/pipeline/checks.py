@@ -93,13 +93,20 @@ def _counted(
 
 
 def run_rules(
-    session: CheckSession, rules: list[Rule], relations: dict[str, str], rows: int | None = None
+    session: CheckSession,
+    rules: list[Rule],
+    relations: dict[str, str],
+    rows: int | None = None,
+    *,
+    counted: dict[Rule, int] | None = None,
 ) -> list[RuleResult]:
     """Each rule against ``relations`` (table name → SQL relation); missing tables skip.
 
     Rules the engine enforces itself (a declared primary key, NOT NULL, a UUID column)
-    pass without a query; row-level rules of one table share one scan; only failing
-    rules fetch sample rows.
+    pass without a query; row-level rules of one table share one scan, except those
+    whose failing rows were ``counted`` already (rule → count, on the batches that
+    filled the table: :mod:`assay.pipeline.counted`); only failing rules fetch sample
+    rows.
     """
     results: list[RuleResult] = []
     counts: dict[str, int] = {}
@@ -129,7 +136,11 @@ def run_rules(
             result.status, result.error = "skipped", str(exc)
             continue
         condition = _condition(sql, session.dialect) if rule.code in _ROW_LEVEL else None
-        if condition is not None:
+        if condition is not None and counted is not None and rule in counted:
+            result.failed = counted[rule]
+            if result.failed:
+                single.append((result, sql))  # its sample rows, from the engine
+        elif condition is not None:
             batched.setdefault(relation, []).append((result, sql, condition))
         else:
             single.append((result, sql))

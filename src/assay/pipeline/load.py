@@ -29,6 +29,7 @@ from assay.pipeline.checks import rules_for, run_rules
 from assay.pipeline.report import LoadReport, TableReport
 from assay.pipeline.resolve import TableJob, resolve
 from assay.pipeline.unit import TableLoader
+from assay.quality import Rule
 from assay.schema import Schema
 from assay.sources.source import ReadOptions
 from assay.targets import MODES, Target, open_target
@@ -109,14 +110,19 @@ def load(inputs: str | list[str], options: LoadOptions | None = None, **kwargs: 
         )
         report = LoadReport(target.uri.display, load_id, opts.mode)
         report.errors += [str(e) for e in resolution.errors]
+        counted: dict[str, dict[Rule, int] | None] = {}
         for job in resolution.jobs:
             loader = TableLoader(target, job, resolution.schema, opts, read, load_id)
             table_report = loader.run()
             report.tables.append(table_report)
             report.errors += loader.errors
             table_report.check_invariant()
+            name = job.table.name
+            counts = loader.counted.counts() if loader.counted is not None else None
+            counted[name] = None if name in counted else counts  # two jobs: scan
         if opts.checks:
-            check_tables(target, resolution.schema, [j.table.name for j in resolution.jobs], report)
+            names = [j.table.name for j in resolution.jobs]
+            check_tables(target, resolution.schema, names, report, counted)
     report.seconds = time.monotonic() - started
     return report
 
@@ -128,8 +134,15 @@ def _table_name(given: str | None, fixed: str | None) -> str | None:
     return given or fixed
 
 
-def check_tables(target: Target, schema: Schema, names: list[str], report: LoadReport) -> None:
-    """Run every table's quality rules against the target, into the table reports."""
+def check_tables(
+    target: Target,
+    schema: Schema,
+    names: list[str],
+    report: LoadReport,
+    counted: dict[str, dict[Rule, int] | None] | None = None,
+) -> None:
+    """Run every table's quality rules against the target, into the table reports
+    (``counted``: failing rows already counted on the loaded batches, per table)."""
     session = target.session()
     try:
         relations = {
@@ -138,7 +151,7 @@ def check_tables(target: Target, schema: Schema, names: list[str], report: LoadR
         by_name = {t.table: t for t in report.tables}
         for name in names:
             rules = rules_for(schema.table(name), schema)
-            results = run_rules(session, rules, relations)
+            results = run_rules(session, rules, relations, counted=(counted or {}).get(name))
             if name in by_name:
                 by_name[name].checks = results
     finally:

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from assay.errors import InputError
 from assay.pipeline.batches import LoadFailedError, coalesce, conversion_plan
 from assay.pipeline.checks import check_batch, rules_for
+from assay.pipeline.counted import RuleCounts
 from assay.pipeline.dedupe import HashIndex, first_seen, key_and_row_hashes, row_hashes
 from assay.pipeline.plan import plan_table, unit_of
 from assay.pipeline.rejects import BatchContext, Rejection, quarantined_rows, rejected_rows
@@ -63,6 +64,11 @@ class TableLoader:
         self.check_target_keys = bool(plan.key) and plan.mode != "merge" and bool(info.rows)
         self.rules = rules_for(self.table, self.schema) if self.options.check_before_load else []
         self.session = self.target.session() if self.rules else None
+        self.counted = (
+            RuleCounts.of(self.target, plan, info, rules_for(self.table, self.schema))
+            if self.options.checks
+            else None
+        )
         done = self.target.units(self.table.name) if plan.mode != "replace" else {}
         try:
             for ref in self.job.streams:
@@ -139,7 +145,11 @@ class TableLoader:
             result = writer.commit(record)
         except BaseException:
             writer.abort()
+            if self.counted is not None:
+                self.counted.discard()
             raise
+        if self.counted is not None:
+            self.counted.commit()
         r = self.report
         r.rejected_by_reason.update(self.reasons)
         r.rows_read += counts["read"]
@@ -256,7 +266,10 @@ class TableLoader:
                     self.reasons[reason] += 1
         loaded = int(ok.sum())
         if loaded:
-            writer.write(typed if loaded == n else typed.filter(pa.array(ok)))
+            written = typed if loaded == n else typed.filter(pa.array(ok))
+            writer.write(written)
+            if self.counted is not None:  # while the engine stores it
+                self.counted.add(written)
         counts["loaded"] += loaded
         counts["rejected"] += sum(len(r) for r in rejections)
         counts["duplicates"] += int(duplicate.sum())

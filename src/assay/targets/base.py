@@ -198,6 +198,13 @@ class Target(ABC):
     def close(self) -> None:
         return None
 
+    def stored_as_converted(self, table: str) -> frozenset[str]:
+        """Columns of ``table`` whose stored values compare, match and measure exactly
+        as the converted Arrow values written to them (same type, no text round trip):
+        quality rules on those may be counted on the batches instead of by a scan.
+        None by default (the scan counts everything)."""
+        return frozenset()
+
     def __enter__(self) -> Target:
         return self
 

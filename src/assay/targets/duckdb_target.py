@@ -34,6 +34,10 @@ _SQL_TYPES = {
     pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
 }
 
+_EXACT = frozenset(
+    {"VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "DATE", "BOOLEAN"}
+)
+
 
 class DuckDBTarget(SqlTarget):
     scheme = "duckdb"
@@ -145,6 +149,19 @@ class DuckDBTarget(SqlTarget):
             uuid=uuid,
             rows=count[0][0],
             primary_key=tuple(keys[0][0]) if keys else (),
+        )
+
+    def stored_as_converted(self, table: str) -> frozenset[str]:
+        """Columns whose type holds the converted Arrow values as they are (not
+        ``FLOAT``, which rounds a double, nor a ``UUID`` or ``ENUM`` read back as text)."""
+        self.drain()
+        rows = self.connection.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? AND table_schema = ?",
+            [table, self.namespace or "main"],
+        ).fetchall()
+        return frozenset(
+            name for name, kind in rows if kind in _EXACT or kind.startswith("DECIMAL(")
         )
 
     def writer(self, plan: TablePlan) -> TableWriter:

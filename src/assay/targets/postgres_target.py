@@ -37,6 +37,8 @@ from assay.targets.sql_writer import SqlSession, SqlWriter
 from assay.targets.uri import TargetUri
 
 _COPY_CHUNK = 1 << 20
+# Column types whose values are exactly the Arrow values converted for them (arrow_of).
+_EXACT = frozenset({"text", "varchar", "int2", "int4", "int8", "float8", "numeric", "date", "bool"})
 
 
 class _DocumentArrays(PostgresTypes):
@@ -201,6 +203,19 @@ class PostgresTarget(SqlTarget):
             )
             types = dict(cursor.fetchall())
         return [types.get(n) for n in names]
+
+    def stored_as_converted(self, table: str) -> frozenset[str]:
+        """Columns of a type that holds the converted Arrow values exactly (``text`` and
+        ``varchar``, not ``char(n)``, which pads; ``float8``, not ``float4``, which
+        rounds), in a table the rows reach in binary (not as CSV text parsed again)."""
+        info = self.describe(table)
+        if info is None:
+            return frozenset()
+        names = list(info.arrow.names)
+        types = self.column_types(self.relation(table), names)
+        if BinaryLayout.of(info.arrow, types) is None:
+            return frozenset()
+        return frozenset(n for n, t in zip(names, types, strict=True) if t in _EXACT)
 
     def fetch_arrow(self, sql: str) -> pa.Table:
         self.drain()
