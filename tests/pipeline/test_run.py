@@ -207,6 +207,29 @@ def test_a_critical_rule_failing_fails_the_run(tmp_path: Path) -> None:
     )
 
 
+def test_files_that_cannot_be_read_are_one_problem_each_with_their_code(tmp_path: Path) -> None:
+    """Inputs, ingest and load all meet an unreadable file: it is reported once."""
+    import gzip
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.csv").write_bytes((SHOP / "customers.csv").read_bytes())
+    (data / "broken.csv").write_bytes(bytes(range(256)) * 12)
+    (data / "cut.csv.gz").write_bytes(gzip.compress(b"a,b\n1,2\n" * 100)[:25])
+    code, out, _ = assay("run", str(data), "--json", cwd=tmp_path)
+    assert code == 1
+    summary = json.loads(out)
+    files = {p["kind"]: p for p in summary["problems"] if p["kind"].startswith("files not read")}
+    assert sorted(files) == ["files not read: truncated", "files not read: unsupported_format"]
+    for kind, name in (("truncated", "cut.csv.gz"), ("unsupported_format", "broken.csv")):
+        problem = files[f"files not read: {kind}"]
+        assert problem["count"] == 1
+        assert problem["examples"][0].startswith(f"{data / name}: ")
+        assert "ingest" in problem["stages"]
+    # the readable file went through
+    assert summary["totals"]["rows_loaded"] > 0
+
+
 def test_configuration_errors_name_the_key(tmp_path: Path) -> None:
     (tmp_path / "assay.yaml").write_text("target: postgress://x\npolicies:\n  dedup: always\n")
     code, _, err = assay("run", str(SHOP), cwd=tmp_path)

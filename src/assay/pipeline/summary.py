@@ -135,6 +135,19 @@ def problems(ctx: RunContext) -> list[dict[str, Any]]:
     target = redact_uri(ctx.config.target)
     staging = redact_uri(ctx.config.staging.db)
     out: list[dict[str, Any]] = []
+    # The same unreadable file is met by several stages (inputs, ingest, load): one
+    # problem per message, under the first error code any stage gave it.
+    messages: dict[str, tuple[str, list[str]]] = {}
+
+    def met(stage: str, code: str, text: str) -> None:
+        known_code, stages = messages.setdefault(text, (code, []))
+        if known_code == "error" and code != "error":
+            messages[text] = (code, stages)
+        if stage not in stages:
+            stages.append(stage)
+
+    for error in ctx.inputs.errors:
+        met("inputs", getattr(error, "code", "error"), str(error))
     for name, outcome in ctx.outcomes.items():
         if outcome.error and not (name == "check" and ctx.checks):
             out.append(
@@ -142,15 +155,21 @@ def problems(ctx: RunContext) -> list[dict[str, Any]]:
             )
         errors = outcome.detail.get("errors", [])
         codes = outcome.detail.get("error_codes") or ["error"] * len(errors)
-        by_code: dict[str, list[str]] = {}
         for code, text in zip(codes, errors, strict=False):
-            by_code.setdefault(code, []).append(text)
-        for code, texts in sorted(by_code.items()):
-            where = "the file named in each message" if name == "ingest" else f"{name} stage"
-            out.append(_problem(f"{name}: {code}", len(texts), texts, where))
-    if ctx.inputs.errors:
-        texts = [str(e) for e in ctx.inputs.errors]
-        out.append(_problem("inputs not readable", len(texts), texts, "the sources"))
+            met(name, code, text)
+    by_code: dict[str, list[tuple[str, list[str]]]] = {}
+    for text, (code, stages) in messages.items():
+        by_code.setdefault(code, []).append((text, stages))
+    for code, found in sorted(by_code.items()):
+        stages = sorted({s for _, names in found for s in names})
+        item = _problem(
+            f"files not read: {code}",
+            len(found),
+            [text for text, _ in found],
+            "the file named in each message",
+        )
+        item["stages"] = stages
+        out.append(item)
     quarantined = (
         int(ctx.outcomes["ingest"].counts.get("quarantined", 0)) if "ingest" in ctx.outcomes else 0
     )
