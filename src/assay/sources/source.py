@@ -547,25 +547,16 @@ def _csv_opener(
 def _jsonl_opener(
     utf8: BinaryIO, options: ReadOptions, sink: QuarantineSink
 ) -> Callable[[Stream], Iterator[SourceBatch]]:
-    def open_batches(stream: Stream) -> Iterator[SourceBatch]:
-        reader = JsonRecordReader(
-            uri=stream.detection.uri,
-            on_error=options.on_error,
-            quarantine=sink,
-            member=stream.detection.member,
-        )
-        try:
-            yield from read_json_batches(jsonl_chunks(utf8, options.chunk_bytes // 2), reader)
-        finally:
-            stream.records_read = reader.records_read
-            stream.records_quarantined = reader.records_quarantined
-            utf8.close()
-
-    return _once(open_batches)
+    # The generator reads nothing until the stream's batches are asked for.
+    chunks = jsonl_chunks(utf8, options.chunk_bytes // 2)
+    return _json_opener(chunks, options, sink, close=utf8.close)
 
 
 def _json_opener(
-    chunks: Iterator[Any], options: ReadOptions, sink: QuarantineSink
+    chunks: Iterator[Any],
+    options: ReadOptions,
+    sink: QuarantineSink,
+    close: Callable[[], None] | None = None,
 ) -> Callable[[Stream], Iterator[SourceBatch]]:
     def open_batches(stream: Stream) -> Iterator[SourceBatch]:
         reader = JsonRecordReader(
@@ -579,6 +570,8 @@ def _json_opener(
         finally:
             stream.records_read = reader.records_read
             stream.records_quarantined = reader.records_quarantined
+            if close is not None:
+                close()
 
     return _once(open_batches)
 
