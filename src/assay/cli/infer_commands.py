@@ -195,15 +195,24 @@ def _emit(
         _print_tables(schema)
 
 
+CONFIG_NAMES = ("assay.yaml", "assay.yml")  # as assay.config.load's (tested), unimported
+
+
 def _refine_requested(llm: str | None) -> bool:
     """``--llm`` given, or a model configured in ``ASSAY_LLM`` / ``assay.yaml``."""
     if llm:
         return True
     import os
 
+    configured = os.environ.get("ASSAY_LLM")
+    if not configured and not os.environ.get("ASSAY_CONFIG"):
+        # No configuration file here: nothing to ask for (and the configuration and
+        # model modules, ~0.1 s of imports after the scan, stay unloaded).
+        if not any(os.path.isfile(name) for name in CONFIG_NAMES):
+            return False
     from assay.llm.providers import load_config
 
-    configured = os.environ.get("ASSAY_LLM") or load_config().get("provider")
+    configured = configured or load_config().get("provider")
     return bool(configured) and str(configured).strip() != "none"
 
 

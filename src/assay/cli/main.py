@@ -1,30 +1,94 @@
-"""Console entry point: ``assay`` (and ``python -m assay``)."""
+"""Console entry point: ``assay`` (and ``python -m assay``).
+
+Commands register themselves on :data:`assay.cli.app.app` when their module is
+imported.  A run of one command imports only that command's modules (every module
+costs start-up, and ``assay infer`` on a small file is mostly start-up); help, a
+mistyped command or no command at all imports them all, so the listing is complete
+and in the same order every time.
+"""
 
 from __future__ import annotations
 
-from assay.cli import (  # noqa: F401  (registers the commands)
-    check_commands,
-    config_commands,
-    generate_commands,
-    infer_commands,
-    load_commands,
-    read_commands,
-    refine_commands,
-    run_commands,
-    schema_commands,
-    stage_commands,
-    stage_inspect,
-    stage_views,
-)
-from assay.cli.app import app
+import importlib
+from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["app", "run"]
+__all__ = ["COMMAND_MODULES", "app", "run"]  # noqa: F822  (app: see __getattr__)
+
+# Every module that registers commands, in the order the help lists them.
+MODULES = (
+    "check_commands",
+    "config_commands",
+    "generate_commands",
+    "infer_commands",
+    "load_commands",
+    "read_commands",
+    "refine_commands",
+    "run_commands",
+    "schema_commands",
+    "stage_commands",
+    "stage_inspect",
+    "stage_views",
+)
+# Top-level command or group name -> the modules that register it and its subcommands
+# (a test checks this against what the modules register).
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "check": ("check_commands",),
+    "query": ("check_commands",),
+    "config": ("config_commands",),
+    "init": ("config_commands",),
+    "contract": ("generate_commands",),
+    "generate": ("generate_commands",),
+    "infer": ("infer_commands",),
+    "load": ("load_commands",),
+    "preview": ("read_commands",),
+    "sniff": ("read_commands",),
+    "refine": ("refine_commands",),
+    "run": ("run_commands",),
+    "runs": ("run_commands",),
+    "schemas": ("schema_commands",),
+    "stage": ("stage_commands", "stage_inspect", "stage_views"),
+}
+# Global options that take a value (the value is not a command name).
+_VALUED_OPTIONS = frozenset({"--log-format"})
+
+
+def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules a command line needs: its command's, or all of them."""
+    args = list(argv[1:])
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-h", "--help", "--version"):
+            return MODULES
+        if arg.startswith("-"):
+            i += 2 if arg in _VALUED_OPTIONS else 1
+            continue
+        return COMMAND_MODULES.get(arg, MODULES)
+    return MODULES
+
+
+def register(modules: Sequence[str] = MODULES) -> None:
+    for name in modules:
+        importlib.import_module(f"assay.cli.{name}")
+
+
+def __getattr__(name: str) -> Any:
+    """``from assay.cli.main import app``: the application with every command."""
+    if name == "app":
+        from assay.cli.app import app
+
+        register()
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run() -> None:
     import sys
 
     from assay.cli._no_pandas import refuse_pandas_for
+    from assay.cli.app import app
 
     refuse_pandas_for(sys.argv)
+    register(modules_for(sys.argv))
     app()

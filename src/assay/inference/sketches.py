@@ -19,6 +19,10 @@ EXACT_DISTINCT_LIMIT = 50_000
 HIGH_CARDINALITY = 0.5
 HLL_BITS = 14  # 16384 registers: ~0.8 % standard error
 SAMPLE_SIZE = 4096
+# _RANK_LIMIT[r]: the largest shifted hash whose rank exceeds r (2**(64 - r) - 1).
+_RANK_LIMIT = np.array(
+    [(1 << (64 - r)) - 1 if r < 64 else 0 for r in range(256)], dtype=np.uint64
+)
 
 
 @dataclass
@@ -140,8 +144,14 @@ class ValueCounts:
 
     def _hll_update(self, hashes: np.ndarray) -> None:
         assert self.registers is not None
-        index = (hashes >> np.uint64(64 - HLL_BITS)).astype(np.int64)
+        index = (hashes >> np.uint64(64 - HLL_BITS)).astype(np.intp)
         rest = (hashes << np.uint64(HLL_BITS)) | np.uint64(1 << (HLL_BITS - 1))
+        # Only a value whose rank beats its register's can change anything, and rank > r
+        # exactly when rest < 2**(64 - r): once the registers fill up (a few batches),
+        # almost every value is dropped here, before the costly rank and scatter.
+        raises = rest <= _RANK_LIMIT[self.registers[index]]
+        if not raises.all():
+            index, rest = index[raises], rest[raises]
         # rank = position of the first 1 bit in the remaining bits (1-based)
         ranks = (64 - np.floor(np.log2(rest.astype(np.float64))).astype(np.int64)).astype(np.uint8)
         np.maximum.at(self.registers, index, ranks)

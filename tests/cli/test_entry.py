@@ -1,0 +1,98 @@
+"""The console entry point imports only the invoked command's modules (start-up), and
+its map of commands to modules matches what the modules register."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from assay.cli import main
+from assay.cli.main import COMMAND_MODULES, MODULES, modules_for
+
+SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
+
+
+def _callback_modules(group: typer.Typer) -> set[str]:
+    """Modules holding the callbacks of a group's commands, subgroups included."""
+    found = {c.callback.__module__ for c in group.registered_commands if c.callback}
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None
+        found |= _callback_modules(sub.typer_instance)
+    return found
+
+
+def test_every_registered_command_is_mapped_to_the_modules_that_register_it() -> None:
+    app = main.app  # every module registered
+    names: dict[str, set[str]] = {}
+    for command in app.registered_commands:
+        assert command.callback is not None
+        name = command.name or command.callback.__name__.replace("_", "-")
+        names[name] = {command.callback.__module__}
+    for group in app.registered_groups:
+        assert group.name is not None and group.typer_instance is not None
+        names[group.name] = _callback_modules(group.typer_instance)
+    assert set(names) == set(COMMAND_MODULES)
+    for name, modules in names.items():
+        assert {m.rsplit(".", 1)[1] for m in modules} == set(COMMAND_MODULES[name]), name
+    assert {m for mods in COMMAND_MODULES.values() for m in mods} == set(MODULES)
+
+
+def test_the_command_name_is_found_after_global_options() -> None:
+    assert modules_for(["assay", "infer", "x.csv"]) == ("infer_commands",)
+    assert modules_for(["assay", "-v", "-q", "infer", "x.csv"]) == ("infer_commands",)
+    assert modules_for(["assay", "--log-format", "json", "stage", "stats"]) == (
+        "stage_commands",
+        "stage_inspect",
+        "stage_views",
+    )
+    # Help, the version, no command and an unknown one list everything.
+    for argv in (["assay"], ["assay", "--help"], ["assay", "--version"], ["assay", "nope"]):
+        assert modules_for(argv) == MODULES
+
+
+PROBE = """
+import sys
+from assay.cli.main import run
+sys.argv = ["assay", *sys.argv[1:]]
+try:
+    run()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+loaded = sorted(m for m in sys.modules if m.startswith("assay.cli.") and m.endswith(
+    ("_commands", "stage_inspect", "stage_views")))
+print(",".join(loaded), file=sys.stderr)
+"""
+
+
+def test_a_command_runs_with_only_its_own_modules_loaded() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "infer", str(SHOP / "customers.csv"), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert '"name": "customers"' in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "assay.cli.infer_commands"
+
+
+def test_refinement_is_asked_for_by_option_environment_or_configuration(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from assay.cli.infer_commands import CONFIG_NAMES, _refine_requested
+    from assay.config.load import CONFIG_NAMES as LOADED_NAMES
+
+    assert CONFIG_NAMES == LOADED_NAMES
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ASSAY_LLM", raising=False)
+    monkeypatch.delenv("ASSAY_CONFIG", raising=False)
+    assert _refine_requested(None) is False  # no file, no variable
+    assert _refine_requested("gguf:model.gguf") is True
+    (tmp_path / "assay.yml").write_text("llm: ollama:qwen2.5:7b\n")
+    assert _refine_requested(None) is True
+    (tmp_path / "assay.yml").write_text("llm: none\n")
+    assert _refine_requested(None) is False
+    monkeypatch.setenv("ASSAY_LLM", "ollama:qwen2.5:7b")
+    assert _refine_requested(None) is True
