@@ -205,11 +205,14 @@ def _refine_requested(llm: str | None) -> bool:
     import os
 
     configured = os.environ.get("ASSAY_LLM")
-    if not configured and not os.environ.get("ASSAY_CONFIG"):
+    if (
+        not configured
+        and not os.environ.get("ASSAY_CONFIG")
+        and not any(os.path.isfile(name) for name in CONFIG_NAMES)
+    ):
         # No configuration file here: nothing to ask for (and the configuration and
         # model modules, ~0.1 s of imports after the scan, stay unloaded).
-        if not any(os.path.isfile(name) for name in CONFIG_NAMES):
-            return False
+        return False
     from assay.llm.providers import load_config
 
     configured = configured or load_config().get("provider")

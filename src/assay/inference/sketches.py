@@ -20,9 +20,7 @@ HIGH_CARDINALITY = 0.5
 HLL_BITS = 14  # 16384 registers: ~0.8 % standard error
 SAMPLE_SIZE = 4096
 # _RANK_LIMIT[r]: the largest shifted hash whose rank exceeds r (2**(64 - r) - 1).
-_RANK_LIMIT = np.array(
-    [(1 << (64 - r)) - 1 if r < 64 else 0 for r in range(256)], dtype=np.uint64
-)
+_RANK_LIMIT = np.array([(1 << (64 - r)) - 1 if r < 64 else 0 for r in range(256)], dtype=np.uint64)
 
 
 @dataclass

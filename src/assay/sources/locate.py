@@ -125,7 +125,7 @@ class LocalFiles:
     protocol = "file"
 
     def open(self, path: str, mode: str = "rb") -> BinaryIO:
-        return open(path, mode)  # noqa: SIM115  (the caller closes it)
+        return open(path, mode)
 
     def info(self, path: str) -> dict[str, Any]:
         stat = os.stat(path)
