@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assay.inference.byteshapes import could_match, plain_decimals
 from assay.schema import TypeKind
 
 _WS = r"\s*"
@@ -55,6 +56,17 @@ class Candidate:
         return combine(quick, self._matches(pc.filter(values, pc.invert(quick))))
 
     def _matches(self, values: pa.Array) -> pa.Array:
+        possible = could_match(values, self.regex)
+        if possible is None or possible.all():
+            return self._matches_all(values)
+        out = np.zeros(len(values), dtype=bool)
+        if possible.any():
+            index = np.flatnonzero(possible)
+            found = self._matches_all(values.take(pa.array(index)))
+            out[index] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        return pa.array(out)
+
+    def _matches_all(self, values: pa.Array) -> pa.Array:
         mask = pc.match_substring_regex(values, self.regex)
         if self.components is None:
             return pc.fill_null(mask, False)
@@ -125,6 +137,9 @@ def plain_digits(values: pa.Array) -> pa.Array:
 
 def plain_decimal(values: pa.Array) -> pa.Array:
     """Values like ``12.50`` or ``-0.5`` (``-?\\d+\\.\\d+``: a subset of the decimal form)."""
+    plain = plain_decimals(values)
+    if plain is not None:
+        return pa.array(plain)
     body = values
     negative = pc.starts_with(values, "-")
     if pc.any(negative).as_py():

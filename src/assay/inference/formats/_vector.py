@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assay.inference import codes
+from assay.inference.byteshapes import could_match
 
 Mask = np.ndarray  # one bool per value
 Check = Callable[[pa.Array], Mask]
@@ -30,8 +31,17 @@ def to_mask(array: pa.Array | pa.ChunkedArray) -> Mask:
 
 
 def matches(values: pa.Array, pattern: str) -> Mask:
-    """Values that match an RE2 ``pattern`` (anchor it with ``^...$`` for a full match)."""
-    return to_mask(pc.match_substring_regex(values, pattern))
+    """Values that match an RE2 ``pattern`` (anchor it with ``^...$`` for a full match).
+
+    Values whose bytes the pattern can never consume are ruled out first, without RE2
+    (see :func:`assay.inference.byteshapes.could_match`)."""
+    possible = could_match(values, pattern)
+    if possible is None or possible.all():
+        return to_mask(pc.match_substring_regex(values, pattern))
+    if possible.any():
+        index = np.flatnonzero(possible)
+        possible[index] = to_mask(pc.match_substring_regex(values.take(pa.array(index)), pattern))
+    return possible
 
 
 def lengths(values: pa.Array) -> np.ndarray:

@@ -1,0 +1,245 @@
+"""Byte-level looks at Arrow string arrays, with numpy over the offsets and data buffers.
+
+Two jobs, both about sparing Arrow kernel passes where one look at the bytes decides:
+
+* :func:`could_match` -- which values a fully anchored regular expression could match
+  at all, from the bytes its syntax can consume, the bytes every match holds (the '@'
+  of an e-mail address) and the lengths it allows.  Arrow
+  compiles an RE2 pattern on every call (~0.1 ms for the date patterns), and the head of
+  a file tries some 25 type candidates and 26 formats on every column, most of which
+  cannot match a single value: no number, date or code contains '@' or a letter outside
+  its spelling.  The alphabet comes from the pattern's syntax tree (Python's parser,
+  with RE2's meaning of ``\\d``, ``\\s`` and ``\\w``), so the filter never drops a value
+  the pattern accepts; a pattern it cannot read gets no filter.
+* :func:`plain_decimals` -- ``-?\\d+\\.\\d+`` per value in one pass over the bytes, where
+  Arrow needs ten kernels (strip the sign, drop one dot, compare lengths, test digits).
+
+Only ``string`` arrays (32-bit offsets) are read this way; other arrays get ``None``
+and the caller's Arrow path.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+import numpy as np
+import pyarrow as pa
+
+# Arrays up to this many values are filtered before a regular expression; on larger
+# ones (later batches, where the surviving candidates match nearly every value) the
+# pass over the bytes would cost more than it spares.
+FILTER_MAX_VALUES = 4096
+
+_ASCII_LETTERS = [c for c in range(128) if chr(c).isalpha()]
+_DIGITS = range(0x30, 0x3A)
+_SPACES = (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20)  # RE2's \s and \v
+_WORD = [*range(0x30, 0x3A), *range(0x41, 0x5B), *range(0x61, 0x7B), 0x5F]
+
+
+class _UnreadableError(Exception):
+    """A construct this reader does not bound (lookarounds, back-references, ``\\b``)."""
+
+
+def _add_char(allowed: np.ndarray, code: int, fold: bool) -> None:
+    if code < 0x80:
+        allowed[code] = True
+        if fold and chr(code).isalpha():
+            allowed[ord(chr(code).swapcase())] = True
+    else:
+        allowed[list(chr(code).encode("utf-8"))] = True
+
+
+def _add_items(allowed: np.ndarray, items: list, fold: bool) -> None:
+    for op, arg in items:
+        if op is sre.LITERAL:
+            _add_char(allowed, arg, fold)
+        elif op is sre.IN and arg and arg[0][0] is sre.NEGATE:
+            # [^...]: any byte but the listed ASCII ones (and any non-ASCII byte).
+            listed = np.zeros(256, dtype=bool)
+            _add_items(listed, [(sre.IN, arg[1:])], fold=False)
+            allowed |= ~listed
+            allowed[0x80:] = True
+        elif op in (sre.ANY, sre.NOT_LITERAL):
+            allowed[:] = True
+        elif op is sre.IN:
+            for set_op, set_arg in arg:
+                if set_op is sre.LITERAL:
+                    _add_char(allowed, set_arg, fold)
+                elif set_op is sre.RANGE:
+                    low, high = set_arg
+                    for code in range(low, min(high, 0x7F) + 1):
+                        _add_char(allowed, code, fold)
+                    if high >= 0x80:
+                        allowed[0x80:] = True  # any non-ASCII character's bytes
+                elif set_op is sre.CATEGORY and set_arg is sre.CATEGORY_DIGIT:
+                    allowed[_DIGITS] = True
+                elif set_op is sre.CATEGORY and set_arg is sre.CATEGORY_SPACE:
+                    allowed[list(_SPACES)] = True
+                elif set_op is sre.CATEGORY and set_arg is sre.CATEGORY_WORD:
+                    allowed[_WORD] = True
+                else:
+                    raise _UnreadableError(set_op)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            _add_items(allowed, arg[2], fold)
+        elif op is sre.SUBPATTERN:
+            add_flags, del_flags, body = arg[1], arg[2], arg[3]
+            inner = (fold or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+            if inner:
+                allowed[0x80:] = True  # Unicode case folding (K and the Kelvin sign)
+            _add_items(allowed, body, inner)
+        elif op is sre.BRANCH:
+            for branch in arg[1]:
+                _add_items(allowed, branch, fold)
+        else:
+            raise _UnreadableError(op)
+
+
+def _required(items: list, fold: bool) -> set[int]:
+    """Bytes every match contains: literals outside optional parts and alternatives
+    (the alternatives' common ones), ASCII and not subject to case folding."""
+    found: set[int] = set()
+    for op, arg in items:
+        if op is sre.LITERAL:
+            if arg < 0x80 and not (fold and chr(arg).isalpha()):
+                found.add(arg)
+        elif op is sre.IN:
+            if len(arg) == 1 and arg[0][0] is sre.LITERAL:
+                found |= _required([arg[0]], fold)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            if arg[0] >= 1:
+                found |= _required(arg[2], fold)
+        elif op is sre.SUBPATTERN:
+            add_flags, del_flags, body = arg[1], arg[2], arg[3]
+            inner = (fold or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+            found |= _required(body, inner)
+        elif op is sre.BRANCH:
+            common = [_required(branch, fold) for branch in arg[1]]
+            found |= set.intersection(*common) if common else set()
+    return found
+
+
+_FIELD = 16  # bits per count in the weights below
+_MAX_REQUIRED = 3
+
+
+@lru_cache(maxsize=512)
+def pattern_bounds(pattern: str) -> tuple[np.ndarray, int, int, int] | None:
+    """How to rule values out for ``pattern``: a weight per byte (1 for a byte a match
+    never contains, plus a count field for each of up to three bytes every match
+    contains), the number of such required bytes, and the length bounds in bytes.
+    None when the pattern is not anchored at both ends or uses a construct this reader
+    does not bound."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, ValueError, TypeError):
+        return None
+    items = list(parsed)
+    if (
+        len(items) < 2
+        or items[0] != (sre.AT, sre.AT_BEGINNING)
+        or items[-1] != (sre.AT, sre.AT_END)
+    ):
+        return None
+    fold = bool(parsed.state.flags & re.IGNORECASE)
+    allowed = np.zeros(256, dtype=bool)
+    if fold:
+        allowed[0x80:] = True
+    try:
+        _add_items(allowed, items[1:-1], fold)
+    except _UnreadableError:
+        return None
+    required = sorted(_required(items[1:-1], fold))[:_MAX_REQUIRED]
+    weights = (~allowed).astype(np.int64)
+    for i, byte in enumerate(required):
+        weights[byte] += 1 << (_FIELD * (i + 1))
+    low, high = parsed.getwidth()  # in characters
+    ascii_only = not allowed[0x80:].any()
+    # A character is one byte in ASCII, up to four in UTF-8.
+    return weights, len(required), low, high if ascii_only else 4 * high
+
+
+def could_match(values: pa.Array, pattern: str) -> np.ndarray | None:
+    """Per value: False where ``pattern`` cannot match (a byte it never consumes, a byte
+    it always does missing, or a length it does not allow); None when no bound is known
+    (then test every value)."""
+    bounds = pattern_bounds(pattern)
+    if bounds is None or len(values) > FILTER_MAX_VALUES:
+        return None
+    shape = _layout(values)
+    if shape is None:
+        return None
+    weights, required, low, high = bounds
+    starts, ends, raw = shape
+    lengths = ends - starts
+    possible = (lengths >= low) & (lengths <= high)
+    first, last = int(starts[0]) if len(starts) else 0, int(ends[-1]) if len(ends) else 0
+    # Counts are exact below 2**16 bytes a value; longer values are left to the pattern.
+    counted = (lengths > 0) & (lengths < 1 << _FIELD)
+    if last > first and counted.any():
+        filled = lengths > 0
+        sums = np.add.reduceat(weights[raw[first:last]], (starts - first)[filled])
+        ok = (sums & 0xFFFF) == 0
+        for i in range(required):
+            ok &= ((sums >> (_FIELD * (i + 1))) & 0xFFFF) > 0
+        keep = np.ones(len(values), dtype=bool)
+        keep[filled] = ok
+        possible &= keep | ~counted
+    elif required:
+        possible &= lengths > 0  # an empty value holds none of the required bytes
+    if values.null_count:
+        possible &= np.asarray(values.is_valid())
+    return possible
+
+
+_NOT_DIGIT_OR_DOT = np.ones(256, dtype=np.int64)
+_NOT_DIGIT_OR_DOT[0x30:0x3A] = 0
+_NOT_DIGIT_OR_DOT[0x2E] = 1 + (1 << 32)  # a dot counts as a non-digit and as a dot
+_IS_DIGIT = np.zeros(256, dtype=bool)
+_IS_DIGIT[0x30:0x3A] = True
+
+
+def plain_decimals(values: pa.Array) -> np.ndarray | None:
+    """Per value: written ``-?\\d+\\.\\d+`` (digits, one dot, digits, an optional minus
+    in front); nulls are False.  None for arrays not read this way."""
+    shape = _layout(values)
+    if shape is None:
+        return None
+    starts, ends, raw = shape
+    n = len(starts)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    first, last = int(starts[0]), int(ends[-1])
+    lengths = ends - starts
+    if last == first:
+        return np.zeros(n, dtype=bool)
+    weights = _NOT_DIGIT_OR_DOT[raw[first:last]]
+    filled = lengths > 0
+    sums = np.zeros(n, dtype=np.int64)
+    sums[filled] = np.add.reduceat(weights, (starts - first)[filled])
+    others, dots = sums & 0xFFFFFFFF, sums >> 32
+    end = len(raw) - 1
+    minus = raw[np.minimum(starts, end)] == 0x2D
+    body = raw[np.minimum(starts + minus, end)]
+    tail = raw[np.clip(ends - 1, 0, end)]
+    plain = (dots == 1) & (others == 1 + minus) & _IS_DIGIT[body] & _IS_DIGIT[tail]
+    plain &= lengths >= 3 + minus
+    if values.null_count:
+        plain &= np.asarray(values.is_valid())
+    return plain
+
+
+def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Each value's start and end in the data buffer, and the buffer, as numpy."""
+    if not pa.types.is_string(values.type):
+        return None
+    buffers = values.buffers()
+    n = len(values)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[values.offset : values.offset + n + 1]
+    data = buffers[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    starts = offsets[:-1].astype(np.int64)
+    ends = offsets[1:].astype(np.int64)
+    return starts, ends, raw
