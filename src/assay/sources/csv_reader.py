@@ -137,6 +137,15 @@ class CsvReader:
             include_columns=list(columns),
             check_utf8=True,
         )
+        # ASCII is valid UTF-8: a chunk without a byte over 0x7F (one vectorised look)
+        # spares Arrow's validation of every value, ~15 % of its parse.
+        self._ascii_options = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            include_columns=list(columns),
+            check_utf8=False,
+        )
         self._comment = (
             re.compile(rb"(?m)^[ \t]*" + re.escape(dialect.comment.encode()) + rb"[^\r\n]*")
             if dialect.comment
@@ -441,11 +450,12 @@ class CsvReader:
     def _read(
         self, data: bytes | memoryview, parse_options: pacsv.ParseOptions, serial: bool = False
     ) -> pa.Table:
+        ascii_only = len(data) == 0 or int(np.frombuffer(data, dtype=np.uint8).max()) < 0x80
         return pacsv.read_csv(
             pa.BufferReader(data),
             read_options=self._serial_options if serial else self._read_options,
             parse_options=parse_options,
-            convert_options=self._convert_options,
+            convert_options=self._ascii_options if ascii_only else self._convert_options,
         )
 
     def _record_starts(self, data: bytes) -> list[int]:
