@@ -42,3 +42,22 @@ def test_batches_holding_no_values_of_a_wider_candidate_keep_its_range() -> None
         profile.add_text(dates, 0, pa.array([""]), hashes=np.zeros(len(dates), np.uint64))
     assert profile.temporal["date_iso"] == ("2020-01-01", "2020-12-28")
     assert "datetime_iso" not in profile.temporal
+
+
+tokenish = st.lists(
+    st.sampled_from(["", " ", "\u00a0", "\t", "NA", "N/A", "NaN", "nan", "-", "-1", "#N/A", "NULL"])
+    | st.text(alphabet="Nn/A#-ulL0 \u3000x", max_size=6),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokenish)
+def test_null_token_and_blank_test_agrees_with_the_full_one(values: list[str]) -> None:
+    from assay.inference.profile import DEFAULT_NULL_TOKENS, _token_or_blank, _token_or_blank_all
+
+    tokens = pa.array(list(DEFAULT_NULL_TOKENS), pa.string())
+    array = pa.array(["x", *values, ""], pa.string()).slice(1, len(values))  # offset, tail
+    quick = _token_or_blank(array, tokens)
+    full = _token_or_blank_all(array, tokens).to_pylist()
+    assert (quick.to_pylist() if quick is not None else [False] * len(values)) == full

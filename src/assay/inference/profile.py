@@ -16,6 +16,7 @@ usually pays for one or two vectorized tests, and a free-text column for none.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -611,8 +612,9 @@ def _token_or_blank(values: pa.Array, null_tokens: pa.Array) -> pa.Array | None:
 
     ``is_in`` hashes every value (~15 ns) and ``utf8_is_space`` reads every byte; one
     look at each value's length and first byte (numpy over the offsets) finds the few
-    that could be either -- a token is short and starts like one, a blank starts with
-    whitespace or a non-ASCII byte -- and only those are tested.
+    that could be either -- a token is no longer than the longest token starting with
+    its first byte, a blank starts with whitespace or a non-ASCII byte -- and only
+    those are tested.
     """
     n = len(values)
     data = values.buffers()[2] if pa.types.is_string(values.type) else None
@@ -623,19 +625,11 @@ def _token_or_blank(values: pa.Array, null_tokens: pa.Array) -> pa.Array | None:
     ]
     raw = np.frombuffer(data, dtype=np.uint8)
     lengths = np.diff(offsets)
-    first = raw[np.minimum(offsets[:-1], len(raw) - 1)]
-    token_start = np.zeros(256, dtype=bool)
-    longest = 0
-    for token in null_tokens.to_pylist():
-        if token:
-            encoded = token.encode()
-            token_start[encoded[0]] = True
-            longest = max(longest, len(encoded))
-    blank_start = np.zeros(256, dtype=bool)
-    blank_start[:0x21] = True
-    blank_start[0x7F:] = True
-    suspect = (lengths == 0) | ((lengths <= longest) & token_start[first])
-    suspect |= (lengths > 0) & blank_start[first]
+    starts = offsets[:-1]
+    if int(starts[-1]) >= len(raw):  # empty values at the very end of the buffer
+        starts = np.minimum(starts, len(raw) - 1)
+    suspect = lengths <= _suspect_lengths(tuple(null_tokens.to_pylist()))[raw[starts]]
+    suspect |= lengths == 0
     where = np.flatnonzero(suspect)
     if len(where) == 0:
         return None
@@ -646,6 +640,21 @@ def _token_or_blank(values: pa.Array, null_tokens: pa.Array) -> pa.Array | None:
     mask = np.zeros(n, dtype=bool)
     mask[where[hits]] = True
     return pa.array(mask)
+
+
+@functools.lru_cache(maxsize=32)
+def _suspect_lengths(tokens: tuple[str | None, ...]) -> np.ndarray:
+    """Per first byte, the longest value that could be a null token or blank: the
+    longest token starting with it, any length after whitespace or a non-ASCII byte
+    (a blank), -1 (none) otherwise."""
+    longest = np.full(256, -1, dtype=np.int32)
+    for token in tokens:
+        if token:
+            encoded = token.encode()
+            longest[encoded[0]] = max(longest[encoded[0]], len(encoded))
+    longest[:0x21] = np.iinfo(np.int32).max
+    longest[0x7F:] = np.iinfo(np.int32).max
+    return longest
 
 
 def _token_or_blank_all(values: pa.Array, null_tokens: pa.Array) -> pa.Array:
