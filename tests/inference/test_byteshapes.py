@@ -133,3 +133,19 @@ def test_plain_decimals_are_exactly_their_regular_expression(values: list[str | 
 def test_plain_decimal_examples(text: str, plain: bool) -> None:
     result = plain_decimals(pa.array([text], pa.string()))
     assert result is not None and result.tolist() == [plain]
+
+
+def test_a_remembered_array_and_its_slices_get_the_same_answers() -> None:
+    from assay.inference.byteshapes import remember
+
+    values = pa.array(_values(seed=5)[:3000], pa.string())
+    fresh = {p: could_match(values.slice(100, 900), p) for p in PATTERNS}
+    remember(values)
+    for pattern, expected in fresh.items():
+        got = could_match(values.slice(100, 900), pattern)
+        assert got is not None and expected is not None
+        assert got.tolist() == expected.tolist(), pattern
+    # Another array (even of the same length) is not mistaken for the remembered one.
+    other = pa.array(["2024-01-02"] * 3000)
+    date_iso = next(c for c in CANDIDATES if c.name == "date_iso")
+    assert could_match(other.slice(100, 900), date_iso.regex).all()

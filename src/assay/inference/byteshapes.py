@@ -21,6 +21,8 @@ and the caller's Arrow path.
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -32,6 +34,7 @@ import pyarrow as pa
 # ones (later batches, where the surviving candidates match nearly every value) the
 # pass over the bytes would cost more than it spares.
 FILTER_MAX_VALUES = 4096
+REMEMBER_MAX_VALUES = 8192  # an index of the bytes of each value costs 32 bytes a value
 
 _ASCII_LETTERS = [c for c in range(128) if chr(c).isalpha()]
 _DIGITS = range(0x30, 0x3A)
@@ -121,17 +124,26 @@ def _required(items: list, fold: bool) -> set[int]:
     return found
 
 
-_FIELD = 16  # bits per count in the weights below
+_FIELD = 16  # bits per count in _Bounds.weights
 _MAX_REQUIRED = 3
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    forbidden: np.ndarray  # bytes a match never holds, as four 64-bit words
+    required: np.ndarray  # bytes every match holds, likewise
+    weights: np.ndarray  # per byte value: 1 if forbidden, + a count field per required byte
+    counted: int  # required bytes with a count field (at most three)
+    low: int  # length bounds in bytes
+    high: int
+
+
 @lru_cache(maxsize=512)
-def pattern_bounds(pattern: str) -> tuple[np.ndarray, int, int, int] | None:
-    """How to rule values out for ``pattern``: a weight per byte (1 for a byte a match
-    never contains, plus a count field for each of up to three bytes every match
-    contains), the number of such required bytes, and the length bounds in bytes.
-    None when the pattern is not anchored at both ends or uses a construct this reader
-    does not bound."""
+def pattern_bounds(pattern: str) -> _Bounds | None:
+    """How to rule values out for ``pattern``: the bytes a match never contains and the
+    bytes every match contains (each as four 64-bit words of one bit per byte value),
+    and the length bounds in bytes.  None when the pattern is not anchored at both ends
+    or uses a construct this reader does not bound."""
     try:
         parsed = sre_parse.parse(pattern)
     except (re.error, ValueError, TypeError):
@@ -151,14 +163,74 @@ def pattern_bounds(pattern: str) -> tuple[np.ndarray, int, int, int] | None:
         _add_items(allowed, items[1:-1], fold)
     except _UnreadableError:
         return None
-    required = sorted(_required(items[1:-1], fold))[:_MAX_REQUIRED]
-    weights = (~allowed).astype(np.int64)
-    for i, byte in enumerate(required):
-        weights[byte] += 1 << (_FIELD * (i + 1))
+    required = np.zeros(256, dtype=bool)
+    required[sorted(_required(items[1:-1], fold))] = True
     low, high = parsed.getwidth()  # in characters
     ascii_only = not allowed[0x80:].any()
+    # One pass over the bytes tests values no index was made for: a weight per byte,
+    # 1 for a byte a match never holds, plus a count field for each of (up to three)
+    # bytes every match holds.
+    weights = (~allowed).astype(np.int64)
+    for i, byte in enumerate(np.flatnonzero(required)[:_MAX_REQUIRED]):
+        weights[byte] += 1 << (_FIELD * (i + 1))
     # A character is one byte in ASCII, up to four in UTF-8.
-    return weights, len(required), low, high if ascii_only else 4 * high
+    high = high if ascii_only else 4 * high
+    return _Bounds(
+        _words(~allowed), _words(required), weights, min(3, int(required.sum())), low, high
+    )
+
+
+def _words(flags: np.ndarray) -> np.ndarray:
+    """256 flags (one per byte value) as four 64-bit words, bit ``b % 64`` of word
+    ``b // 64`` for byte ``b``: the layout of :class:`_Presence` rows."""
+    return np.packbits(flags, bitorder="little").view(np.uint64)
+
+
+class _Presence:
+    """Which byte values each value of a string array holds, as four 64-bit words a
+    value, and the values' lengths: computed once per array, then any number of
+    patterns are tested against it with a few operations on the words."""
+
+    def __init__(self, values: pa.Array) -> None:
+        buffers = values.buffers()
+        n = len(values)
+        self.values = values  # keeps the buffers (and so their addresses) alive
+        self.addresses = (buffers[1].address, buffers[2].address if buffers[2] else 0)
+        self.offset = values.offset
+        offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=self.offset * 4)
+        self.lengths = np.diff(offsets)
+        first, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
+        bits = np.zeros((n, 256), dtype=bool)
+        if size and buffers[2] is not None:
+            data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=first)
+            rows = np.repeat(np.arange(n, dtype=np.intp), self.lengths)
+            bits[rows, data] = True
+        self.words = np.packbits(bits, axis=1, bitorder="little").view(np.uint64)
+        self.valid = np.asarray(values.is_valid()) if values.null_count else None
+
+    def part(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+        """Words and lengths of ``values`` if it is this array or a slice of it."""
+        start = values.offset - self.offset
+        buffers = values.buffers()
+        if (
+            (buffers[1].address, buffers[2].address if buffers[2] else 0) != self.addresses
+            or start < 0
+            or start + len(values) > len(self.lengths)
+        ):
+            return None
+        stop = start + len(values)
+        return self.words[start:stop], self.lengths[start:stop]
+
+
+_remembered = threading.local()
+
+
+def remember(values: pa.Array) -> None:
+    """Index which bytes each value of ``values`` holds, for the patterns about to be
+    tried on it or on slices of it (a column's head meets some 50 of them in a row);
+    one array per thread is remembered."""
+    if pa.types.is_string(values.type) and len(values) <= REMEMBER_MAX_VALUES:
+        _remembered.last = _Presence(values)
 
 
 def could_match(values: pa.Array, pattern: str) -> np.ndarray | None:
@@ -166,32 +238,44 @@ def could_match(values: pa.Array, pattern: str) -> np.ndarray | None:
     it always does missing, or a length it does not allow); None when no bound is known
     (then test every value)."""
     bounds = pattern_bounds(pattern)
-    if bounds is None or len(values) > FILTER_MAX_VALUES:
+    if bounds is None or len(values) > FILTER_MAX_VALUES or not pa.types.is_string(values.type):
         return None
-    shape = _layout(values)
-    if shape is None:
-        return None
-    weights, required, low, high = bounds
-    starts, ends, raw = shape
-    lengths = ends - starts
-    possible = (lengths >= low) & (lengths <= high)
-    first, last = int(starts[0]) if len(starts) else 0, int(ends[-1]) if len(ends) else 0
-    # Counts are exact below 2**16 bytes a value; longer values are left to the pattern.
-    counted = (lengths > 0) & (lengths < 1 << _FIELD)
-    if last > first and counted.any():
-        filled = lengths > 0
-        sums = np.add.reduceat(weights[raw[first:last]], (starts - first)[filled])
-        ok = (sums & 0xFFFF) == 0
-        for i in range(required):
-            ok &= ((sums >> (_FIELD * (i + 1))) & 0xFFFF) > 0
-        keep = np.ones(len(values), dtype=bool)
-        keep[filled] = ok
-        possible &= keep | ~counted
-    elif required:
-        possible &= lengths > 0  # an empty value holds none of the required bytes
+    cached: _Presence | None = getattr(_remembered, "last", None)
+    found = cached.part(values) if cached is not None else None
+    if found is not None:
+        words, lengths = found
+        possible = ~(words & bounds.forbidden).any(axis=1)
+        if bounds.counted:
+            possible &= ((words & bounds.required) == bounds.required).all(axis=1)
+    else:
+        possible, lengths = _scan_bytes(values, bounds)
+        if possible is None:
+            return None
+    possible &= (lengths >= bounds.low) & (lengths <= bounds.high)
     if values.null_count:
         possible &= np.asarray(values.is_valid())
     return possible
+
+
+def _scan_bytes(values: pa.Array, bounds: _Bounds) -> tuple[np.ndarray | None, np.ndarray]:
+    """:func:`could_match` without an index: one pass summing each byte's weight, and
+    the differences of the running sum per value."""
+    buffers = values.buffers()
+    n = len(values)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=values.offset * 4)
+    lengths = np.diff(offsets)
+    first, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
+    if size >= 1 << _FIELD or buffers[2] is None:
+        return None, lengths  # counts could overflow their fields: no claim
+    running = np.zeros(size + 1, dtype=np.int64)
+    if size:
+        data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=first)
+        np.cumsum(np.take(bounds.weights, data), out=running[1:])
+    sums = np.diff(running[offsets - first])
+    possible = (sums & 0xFFFF) == 0
+    for i in range(bounds.counted):
+        possible &= (sums >> (_FIELD * (i + 1))) & 0xFFFF > 0
+    return possible, lengths
 
 
 _NOT_DIGIT_OR_DOT = np.ones(256, dtype=np.int64)

@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assay.inference.byteshapes import FILTER_MAX_VALUES, remember
 from assay.inference.candidates import (
     CANDIDATES,
     Candidate,
@@ -219,6 +220,8 @@ class ColumnProfile:
     def _candidates(self, text: pa.Array, seen: int, weights: np.ndarray | None = None) -> None:
         assert self.conforming is not None
         matched: dict[str, pa.Array] = {}
+        if len(self.conforming) > 2 and len(text) <= FILTER_MAX_VALUES:
+            remember(text)  # the head tries ~25 candidates on these values
         for candidate in CANDIDATES:
             name = candidate.name
             if name not in self.conforming:

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assay.inference.byteshapes import remember
 from assay.inference.formats._registry import FORMATS, SPECS, Spec
 from assay.inference.formats._vector import Check, Mask
 
@@ -168,6 +169,7 @@ def detect_formats(
     total = len(values) if weights is None else int(weights.sum())
     if total == 0:
         return []
+    remember(values)  # every format tries (slices of) these values
     allowance = (1.0 - min_confidence) * total * (1 + 1e-12)
     ones = np.ones(len(values), dtype=np.int64) if weights is None else weights
     found = []
