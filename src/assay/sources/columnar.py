@@ -14,8 +14,6 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
 from assay.errors import InputError
 from assay.sources.dialect import column_names
@@ -26,6 +24,8 @@ BATCH_ROWS = 65_536
 
 def parquet_batches(file: BinaryIO, uri: str, member: str | None = None) -> Iterator[SourceBatch]:
     try:
+        import pyarrow.parquet as pq  # imported by the formats that need it
+
         parquet = pq.ParquetFile(file)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"corrupt Parquet file: {exc}", path=uri, code="corrupt_parquet") from exc
@@ -44,6 +44,8 @@ def parquet_batches(file: BinaryIO, uri: str, member: str | None = None) -> Iter
 
 def parquet_schema(file: BinaryIO, uri: str) -> tuple[pa.Schema, int]:
     try:
+        import pyarrow.parquet as pq
+
         meta = pq.ParquetFile(file).metadata
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"corrupt Parquet file: {exc}", path=uri, code="corrupt_parquet") from exc
@@ -62,6 +64,8 @@ def arrow_batches(file: BinaryIO, uri: str, member: str | None = None) -> Iterat
 
 
 def _open_ipc(file: BinaryIO, uri: str) -> Iterator[pa.RecordBatch]:
+    import pyarrow.ipc as ipc
+
     head = file.read(6)
     file.seek(0)
     try:

@@ -16,8 +16,6 @@ import codecs
 import re
 from typing import BinaryIO
 
-from charset_normalizer import from_bytes
-
 from assay.sources.streams import TransformReader, buffered, prepend
 
 BOMS = (
@@ -90,6 +88,8 @@ def detect_encoding(prefix: bytes, *, complete: bool = False) -> str:
         return utf16
     if _is_utf8(prefix, complete=complete) or _mostly_utf8(prefix):
         return "utf-8"
+    from charset_normalizer import from_bytes  # only for text that is not UTF-8
+
     match = from_bytes(prefix[:200_000], cp_isolation=_CANDIDATES).best()
     if match is None:
         return "cp1252"
