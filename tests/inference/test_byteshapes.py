@@ -149,3 +149,16 @@ def test_a_remembered_array_and_its_slices_get_the_same_answers() -> None:
     other = pa.array(["2024-01-02"] * 3000)
     date_iso = next(c for c in CANDIDATES if c.name == "date_iso")
     assert could_match(other.slice(100, 900), date_iso.regex).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789.-", min_size=1, max_size=8), min_size=1, max_size=40))
+def test_one_dot_scale_is_the_digits_after_the_dot(values: list[str]) -> None:
+    from assay.inference.byteshapes import one_dot_scale
+
+    array = pa.array(["x", *values], pa.string()).slice(1)
+    got = one_dot_scale(array)
+    if all(v.count(".") == 1 for v in values):
+        assert got == max(len(v) - v.index(".") - 1 for v in values)
+    else:
+        assert got is None

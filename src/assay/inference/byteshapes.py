@@ -345,6 +345,24 @@ def _all_plain(values: pa.Array, starts: np.ndarray, ends: np.ndarray, data: np.
     )
 
 
+def one_dot_scale(values: pa.Array) -> int | None:
+    """The most digits after the dot, when every value holds exactly one dot (a clean
+    decimal column); None otherwise (the caller measures it the general way)."""
+    shape = _layout(values)
+    if shape is None or values.null_count or len(values) == 0:
+        return None
+    starts, ends, raw = shape
+    base = int(starts[0])
+    data = raw[base : int(ends[-1])]
+    dots = np.flatnonzero(data == 0x2E)
+    if len(dots) != len(starts):
+        return None
+    first, stop = starts - base, ends - base
+    if not ((dots >= first) & (dots < stop)).all():
+        return None
+    return int((stop - dots).max()) - 1
+
+
 def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Each value's start and end in the data buffer, and the buffer, as numpy."""
     if not pa.types.is_string(values.type):

@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.byteshapes import FILTER_MAX_VALUES, remember
+from assay.inference.byteshapes import FILTER_MAX_VALUES, one_dot_scale, remember
 from assay.inference.candidates import (
     CANDIDATES,
     Candidate,
@@ -348,7 +348,10 @@ class ColumnProfile:
             text = pc.replace_substring(text, ",", ".")
         elif not plain and name != "float" and not plain_decimal:
             text = pc.replace_substring(text, ",", "")
-        if name != "float" and not plain:
+        scale = one_dot_scale(text) if name != "float" and not plain else None
+        if scale is not None:
+            stats.scale = max(stats.scale, scale)
+        elif name != "float" and not plain:
             dot = pc.find_substring(text, ".")
             has_dot = pc.greater_equal(dot, 0)
             # find_substring counts bytes: so must the length (the text is ASCII here anyway)
