@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from assay.errors import InputError, UsageError
 from assay.sources import columnar, compression, detect, encoding
@@ -38,8 +38,12 @@ from assay.sources.model import (
     QuarantineSink,
     SourceBatch,
 )
-from assay.sources.raw_records import RawRecordReader, document_raw_batches, jsonl_raw_batches
 from assay.sources.streams import prepend
+
+if TYPE_CHECKING:
+    # Raw records are the staging store's read; pyarrow.compute, which they need, is
+    # ~70 ms of imports that reading batches does without (assay infer starts sooner).
+    from assay.sources.raw_records import RawRecordReader
 
 SAMPLE_BYTES = 1 << 20
 log = logging.getLogger(__name__)
@@ -378,7 +382,9 @@ def _open_stream(
             detection,
             _jsonl_opener(utf8, options, sink),
             _open_raw=_raw_opener(
-                lambda reader: jsonl_raw_batches(utf8, reader, options.chunk_bytes), options, sink
+                lambda reader: _raw_records().jsonl_raw_batches(utf8, reader, options.chunk_bytes),
+                options,
+                sink,
             ),
         )
     else:
@@ -396,7 +402,7 @@ def _open_stream(
             detection,
             _json_opener(chunks, options, sink),
             _open_raw=_raw_opener(
-                lambda reader: document_raw_batches(chunks, reader), options, sink
+                lambda reader: _raw_records().document_raw_batches(chunks, reader), options, sink
             ),
         )
 
@@ -576,13 +582,19 @@ def _json_opener(
     return _once(open_batches)
 
 
+def _raw_records():  # type: ignore[no-untyped-def]
+    from assay.sources import raw_records
+
+    return raw_records
+
+
 def _raw_opener(
     read: Callable[[RawRecordReader], Iterator[SourceBatch]],
     options: ReadOptions,
     sink: QuarantineSink,
 ) -> Callable[[Stream], Iterator[SourceBatch]]:
     def open_batches(stream: Stream) -> Iterator[SourceBatch]:
-        reader = RawRecordReader(
+        reader = _raw_records().RawRecordReader(
             uri=stream.detection.uri,
             on_error=options.on_error,
             quarantine=sink,
