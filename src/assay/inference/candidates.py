@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assay.inference.byteshapes import could_match, plain_decimals
-from assay.schema import TypeKind
+from assay.schema.kinds import TypeKind
 
 _WS = r"\s*"
 _SIGN = r"[+-]?"

@@ -11,24 +11,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from assay.errors import InputError, UsageError
-from assay.inference.decide import DecideOptions, decide_field
-from assay.inference.keys import (
-    check_composite,
-    composite_candidates,
-    find_keys,
-    find_relationships,
-)
 from assay.inference.scan import merge_profiles, profile_batches
 from assay.inference.table_profile import TableProfile
-from assay.schema import DataType, Field, Schema, Table, TypeKind
 from assay.sources import Source, SourceBatch, Stream
 from assay.sources.ahead import ReadAhead, source_for
 from assay.sources.source import ReadOptions
+
+if TYPE_CHECKING:
+    from assay.schema import Field, Schema, Table
+
+# What turns profiles into a schema -- the decision rules, keys, the pydantic models --
+# and DuckDB for the sketches load while the head of the first input is profiled
+# (``load_decisions``), not before: ~0.15 s that planning does not wait for.
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +97,9 @@ def infer_detailed(
         sources.setdefault(name, []).append(stream.detection.uri)
         dialect = stream.detection.dialect
         contexts[name] = "," if dialect is not None and dialect.delimiter == ";" else "."
+    from assay.inference.keys import find_keys, find_relationships
+    from assay.schema import Schema
+
     tables = [
         build_table(name, profiles[name], sources[name], opts, contexts[name])
         for name in sorted(profiles)
@@ -125,6 +127,9 @@ class BatchTable:
 
 def infer_batches(tables: Iterable[BatchTable], **options: Any) -> InferResult:
     """Infer a schema from tables of batches, with the same rules as :func:`infer`."""
+    from assay.inference.keys import find_keys, find_relationships
+    from assay.schema import Schema
+
     opts = _options(options)
     given = {t.name: t for t in tables}
     profiles = {
@@ -146,6 +151,8 @@ def infer_batches(tables: Iterable[BatchTable], **options: Any) -> InferResult:
 
 
 def _composite_batches(table: Table, source: BatchTable) -> Table:
+    from assay.inference.keys import check_composite, composite_candidates
+
     if table.primary_key is not None:
         return table
     candidates = composite_candidates(table)
@@ -156,6 +163,8 @@ def _composite_batches(table: Table, source: BatchTable) -> Table:
 
 def _composite(table: Table, read: dict[str, Any] | None) -> Table:
     """Look for a two- or three-column key with a second pass over the table's files."""
+    from assay.inference.keys import check_composite, composite_candidates
+
     if table.primary_key is not None:
         return table
     candidates = composite_candidates(table)
@@ -200,12 +209,25 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
         opts,
         json_strings=str(stream.detection.format) in ("json", "jsonl"),
         estimated_rows=stream.detection.estimated_rows,
+        while_planning=load_decisions,
     )
+
+
+def load_decisions() -> None:
+    """Import the schema-building half of inference (safe to call again; cheap then)."""
+    import duckdb  # noqa: F401  (the sketches' hashing, from the first batch after the head)
+
+    import assay.inference.decide
+    import assay.inference.keys
+    import assay.schema.model  # noqa: F401
 
 
 def build_table(
     name: str, profile: TableProfile, sources: Iterable[str], opts: InferOptions, decimal: str
 ) -> Table:
+    from assay.inference.decide import DecideOptions, decide_field
+    from assay.schema import Table
+
     decide = DecideOptions(
         tolerance=opts.tolerance,
         decimal_separator=decimal,
@@ -233,6 +255,7 @@ def _parent_rows(profile: TableProfile, path: str) -> int:
 
 def _nest(flat: dict[str, Field], rows: int, min_frequency: float) -> list[Field]:
     """Build object/array types from dotted paths (``a.b``) and item paths (``a[]``)."""
+    from assay.schema import DataType, TypeKind
 
     def children(prefix: str) -> list[Field]:
         out = []

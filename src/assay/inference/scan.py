@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -39,10 +39,13 @@ def profile_batches(
     *,
     json_strings: bool,
     estimated_rows: int | None = None,
+    while_planning: Callable[[], None] | None = None,
 ) -> TableProfile:
     """Profile batches from anywhere (a stream, a staging store) as one table.
 
     ``json_strings``: the values are JSON, so text that looks like a number stays text.
+    ``while_planning``: work for this thread while the workers profile the head (it
+    only waits then), such as imports needed later.
     """
     from assay.inference.formats_bridge import format_checker
 
@@ -57,11 +60,18 @@ def profile_batches(
     if opts.sample is not None and estimated_rows:
         fraction = min(1.0, opts.sample / estimated_rows)
     workers = max(1, opts.threads)
-    batches = iter(_coalesce(source_batches))
     head = TableProfile()
-    first = next(batches, None)
+    raw = iter(source_batches)
+    first = next(raw, None)
     if first is None:
         return head
+    if first.num_rows >= HEAD_ROWS and fraction == 1.0:
+        # The head comes from the first batch as read (a reader may make it small, so
+        # that planning starts early); the rest are joined into large batches.
+        batches = iter(_coalesce(raw))
+    else:
+        batches = iter(_coalesce(_chained([first], raw)))
+        first = next(batches)
 
     def prepare(batch: SourceBatch) -> pa.RecordBatch:
         if fraction < 1.0:
@@ -83,6 +93,8 @@ def profile_batches(
                     first.origin, first_record=first.origin.first_record + head_rows
                 )
                 rest = [type(first)(first.data.slice(head_rows), origin)]
+        if while_planning is not None:
+            while_planning()
         pool.wait()
         partials = [head.plan() for _ in range(workers)]
         for i, batch in enumerate(_chained(rest, batches)):

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    import duckdb
 
 EXACT_DISTINCT_LIMIT = 50_000
 HIGH_CARDINALITY = 0.5
@@ -221,10 +224,13 @@ _database_lock = threading.Lock()
 
 def _connection() -> duckdb.DuckDBPyConnection:
     # One in-memory database (starting one costs ~0.1 s) and a cursor per thread: a
-    # cursor serves one call at a time.
+    # cursor serves one call at a time.  DuckDB loads here, on the first hash (~60 ms
+    # that the planning of a file's head does without).
     global _database
     connection = getattr(_local, "connection", None)
     if connection is None:
+        import duckdb
+
         with _database_lock:
             if _database is None:
                 # One thread: the profiling workers already use the cores.

@@ -7,10 +7,11 @@ Nullability is not part of the type; it lives on :class:`assay.schema.Field`.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+
+from assay.schema.kinds import SCALAR_KINDS, TypeKind  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     from assay.schema.model import Field
@@ -20,26 +21,6 @@ class Model(BaseModel):
     """Frozen, strict base: schema objects are values, compared and hashed by content."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
-
-
-class TypeKind(StrEnum):
-    NULL = "null"
-    BOOLEAN = "boolean"
-    INTEGER = "integer"
-    DECIMAL = "decimal"
-    FLOAT = "float"
-    STRING = "string"
-    DATE = "date"
-    DATETIME = "datetime"
-    TIME = "time"
-    DURATION = "duration"
-    BINARY = "binary"
-    OBJECT = "object"
-    ARRAY = "array"
-    MIXED = "mixed"
-
-
-SCALAR_KINDS = frozenset(TypeKind) - {TypeKind.OBJECT, TypeKind.ARRAY, TypeKind.MIXED}
 
 
 class DataType(Model):

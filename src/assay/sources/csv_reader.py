@@ -93,6 +93,7 @@ class CsvReader:
         on_error: OnError = OnError.QUARANTINE,
         quarantine: QuarantineSink | None = None,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+        first_chunk_bytes: int | None = None,
         threads: int = 2,
         member: str | None = None,
     ) -> None:
@@ -103,6 +104,7 @@ class CsvReader:
         self.on_error = on_error
         self.quarantine = quarantine
         self.chunk_bytes = chunk_bytes
+        self.first_chunk_bytes = first_chunk_bytes or chunk_bytes
         self.threads = max(1, threads)
         self.member = member
         self.records_read = 0
@@ -222,7 +224,9 @@ class CsvReader:
         started = False  # preamble and header skipped
         eof = False
         while not eof:
-            size = self.chunk_bytes + len(tail)  # what is read decides the chunks: keep it
+            # What is read decides the chunks: keep it.  The first chunk may be smaller,
+            # so that a consumer waiting for its first batch waits less.
+            size = (self.chunk_bytes if started else self.first_chunk_bytes) + len(tail)
             buffer = self._buffer(size)
             buffer[: len(tail)] = tail
             filled = len(tail)

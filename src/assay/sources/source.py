@@ -67,6 +67,7 @@ class ReadOptions:
     on_error: OnError = OnError.QUARANTINE
     pattern: str | None = None
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    first_chunk_bytes: int | None = None  # a smaller first chunk: the first batch sooner
     sample_bytes: int = SAMPLE_BYTES
     threads: int = 2
     storage_options: dict[str, Any] = field(default_factory=dict)
@@ -537,6 +538,7 @@ def _csv_opener(
             on_error=options.on_error,
             quarantine=sink,
             chunk_bytes=options.chunk_bytes,
+            first_chunk_bytes=options.first_chunk_bytes,
             threads=options.threads,
             member=detection.member,
         )
