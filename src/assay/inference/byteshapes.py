@@ -200,13 +200,16 @@ class _Presence:
         offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=self.offset * 4)
         self.lengths = np.diff(offsets)
         first, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
-        bits = np.zeros((n, 256), dtype=bool)
+        self.words = np.zeros((n, 4), dtype=np.uint64)
         if size and buffers[2] is not None:
             data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=first)
-            rows = np.repeat(np.arange(n, dtype=np.intp), self.lengths)
-            bits[rows, data] = True
-        self.words = np.packbits(bits, axis=1, bitorder="little").view(np.uint64)
-        self.valid = np.asarray(values.is_valid()) if values.null_count else None
+            filled = self.lengths > 0
+            starts = (offsets[:-1] - first)[filled]
+            bits = np.left_shift(np.uint64(1), (data & 63).astype(np.uint64))
+            word = data >> 6
+            for w in range(4 if int(data.max()) >= 0x80 else 2):
+                mine = np.where(word == w, bits, np.uint64(0))
+                self.words[filled, w] = np.bitwise_or.reduceat(mine, starts)
 
     def part(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
         """Words and lengths of ``values`` if it is this array or a slice of it."""

@@ -222,6 +222,7 @@ class ColumnProfile:
         matched: dict[str, pa.Array] = {}
         if len(self.conforming) > 2 and len(text) <= FILTER_MAX_VALUES:
             remember(text)  # the head tries ~25 candidates on these values
+        first_values: list[str] | None = None
         for candidate in CANDIDATES:
             name = candidate.name
             if name not in self.conforming:
@@ -258,7 +259,12 @@ class ColumnProfile:
             if bad:
                 examples = self.violations.setdefault(name, [])
                 if len(examples) < EXAMPLES:
-                    wrong = pc.unique(pc.filter(text, pc.invert(mask))[:50]).to_pylist()
+                    if ok == 0:  # every value is wrong: the same examples for each such one
+                        if first_values is None:
+                            first_values = pc.unique(text[:50]).to_pylist()
+                        wrong = first_values
+                    else:
+                        wrong = pc.unique(pc.filter(text, pc.invert(mask))[:50]).to_pylist()
                     for value in wrong:
                         if value not in examples and len(examples) < EXAMPLES:
                             examples.append(value)
