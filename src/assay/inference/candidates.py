@@ -44,13 +44,17 @@ class Candidate:
     cast_to: pa.DataType | None = None  # Arrow type whose parser validates this form
     quick: str | None = None  # name of a cheap test that accepts a subset of this form
 
-    def matches(self, values: pa.Array) -> pa.Array:
-        """Boolean mask: which values have this candidate's shape and are valid."""
+    def matches(self, values: pa.Array, quick: pa.Array | None = None) -> pa.Array:
+        """Boolean mask: which values have this candidate's shape and are valid.
+
+        ``quick``: the result of this candidate's quick test on ``values``, if the
+        caller has it already."""
         if self.quick is None:
             return self._matches(values)
         # Most values of a clean column pass a test of a few nanoseconds a value; only the
         # rest pays for the regular expression.
-        quick = QUICK_TESTS[self.quick](values)
+        if quick is None:
+            quick = QUICK_TESTS[self.quick](values)
         if pc.all(quick).as_py():
             return quick
         return combine(quick, self._matches(pc.filter(values, pc.invert(quick))))

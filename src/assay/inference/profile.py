@@ -223,6 +223,8 @@ class ColumnProfile:
         if len(self.conforming) > 2 and len(text) <= FILTER_MAX_VALUES:
             remember(text)  # the head tries ~25 candidates on these values
         first_values: list[str] | None = None
+        digits: pa.Array | None = None  # plain_digits(text), once the integer test made it
+        all_digits = False
         for candidate in CANDIDATES:
             name = candidate.name
             if name not in self.conforming:
@@ -250,7 +252,12 @@ class ColumnProfile:
                     full[np.flatnonzero(~full)] = np.asarray(extra.to_numpy(zero_copy_only=False))
                     mask = pa.array(full)
             else:
-                mask = candidate.matches(text)
+                if name == "integer":
+                    # Plain digit strings (the usual integer column) need no trimming and
+                    # decide leading zeros alone: the test is shared with those steps.
+                    digits = plain_digits(text)
+                    all_digits = bool(pc.all(digits).as_py())
+                mask = candidate.matches(text, quick=digits if name == "integer" else None)
                 new_values = None
             matched[name] = mask
             ok = _weighted(mask, weights)
@@ -280,10 +287,10 @@ class ColumnProfile:
                         if weights is not None
                         else None
                     )
-                    self._candidate_stats(candidate, chosen, w)
+                    self._candidate_stats(candidate, chosen, w, trimmed=all_digits)
         self._eliminate(seen)
         if "integer" in matched:
-            zeros = _leading_zeros(text)
+            zeros = _leading_zeros(text, digits)
             count = _weighted(zeros, weights)
             if count:
                 self.leading_zeros += count
@@ -304,11 +311,17 @@ class ColumnProfile:
                 del self.conforming[name]
 
     def _candidate_stats(
-        self, candidate: Candidate, values: pa.Array, weights: np.ndarray | None
+        self,
+        candidate: Candidate,
+        values: pa.Array,
+        weights: np.ndarray | None,
+        *,
+        trimmed: bool = False,
     ) -> None:
+        """``trimmed``: the values are known to hold no blank to trim (plain digits)."""
         family = NUMERIC_FAMILY.get(candidate.name)
         if family is not None:
-            self._numbers(family, candidate.name, values, weights)
+            self._numbers(family, candidate.name, values, weights, trimmed=trimmed)
         elif candidate.kind in ("date", "datetime", "time"):
             low, high = _min_max(trim_whitespace(values))
             if candidate.pattern is None:  # ISO: text order is time order
@@ -320,7 +333,13 @@ class ColumnProfile:
                 self.booleans[v] += int(c)
 
     def _numbers(
-        self, family: str, name: str, values: pa.Array, weights: np.ndarray | None = None
+        self,
+        family: str,
+        name: str,
+        values: pa.Array,
+        weights: np.ndarray | None = None,
+        *,
+        trimmed: bool = False,
     ) -> None:
         """Parse the values ``name`` accepted; keyed by candidate, combined at decision.
 
@@ -347,7 +366,7 @@ class ColumnProfile:
                 if hits:
                     stats.decorated[symbol] += hits
             text = pc.replace_substring_regex(text, r"[%$€£¥\s]", "")
-        elif plain:
+        elif plain and not trimmed:
             text = trim_whitespace(text)
         if family == "comma":
             text = pc.replace_substring_regex(text, r"[. ' ]", "")
@@ -598,13 +617,15 @@ class ColumnProfile:
 _LEADING_ZERO = r"^\s*(?:[+-]?0\d|\+\d{7,})"
 
 
-def _leading_zeros(text: pa.Array) -> pa.Array:
+def _leading_zeros(text: pa.Array, plain: pa.Array | None = None) -> pa.Array:
     """Mask of codes written with leading zeros (``007``, ``-01``) or a ``+`` (phones).
 
-    Plain digit strings decide with two cheap tests; only the others (signs, blanks)
-    go through the regular expression.
+    Plain digit strings (``plain``: :func:`plain_digits` of ``text``, if known) decide
+    with two cheap tests; only the others (signs, blanks) go through the regular
+    expression.
     """
-    plain = plain_digits(text)
+    if plain is None:
+        plain = plain_digits(text)
     zeros = pc.and_(
         plain, pc.and_(pc.starts_with(text, "0"), pc.greater(pc.binary_length(text), 1))
     )
