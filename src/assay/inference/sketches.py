@@ -145,17 +145,18 @@ class ValueCounts:
 
     def _hll_update(self, hashes: np.ndarray) -> None:
         assert self.registers is not None
-        index = (hashes >> np.uint64(64 - HLL_BITS)).astype(np.intp)
-        rest = (hashes << np.uint64(HLL_BITS)) | np.uint64(1 << (HLL_BITS - 1))
+        index = hashes >> np.uint64(64 - HLL_BITS)
         # Only a value whose rank beats its register's can change anything, and rank > r
-        # exactly when rest < 2**(64 - r): once the registers fill up (a few batches),
-        # almost every value is dropped here, before the costly rank and scatter.
-        raises = rest <= _RANK_LIMIT[self.registers[index]]
+        # exactly when rest (below) < 2**(64 - r): once the registers fill up (a few
+        # batches), almost every value is dropped here, before the costly rank and
+        # scatter.  (The shifted hash is at most rest, so nothing that counts is dropped.)
+        raises = (hashes << np.uint64(HLL_BITS)) <= _RANK_LIMIT[self.registers[index]]
         if not raises.all():
-            index, rest = index[raises], rest[raises]
+            index, hashes = index[raises], hashes[raises]
+        rest = (hashes << np.uint64(HLL_BITS)) | np.uint64(1 << (HLL_BITS - 1))
         # rank = position of the first 1 bit in the remaining bits (1-based)
         ranks = (64 - np.floor(np.log2(rest.astype(np.float64))).astype(np.int64)).astype(np.uint8)
-        np.maximum.at(self.registers, index, ranks)
+        np.maximum.at(self.registers, index.astype(np.intp), ranks)
 
     def merge(self, other: ValueCounts) -> None:
         self._flush()
