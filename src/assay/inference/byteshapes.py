@@ -291,6 +291,13 @@ _IS_DIGIT[0x30:0x3A] = True
 def plain_decimals(values: pa.Array) -> np.ndarray | None:
     """Per value: written ``-?\\d+\\.\\d+`` (digits, one dot, digits, an optional minus
     in front); nulls are False.  None for arrays not read this way."""
+    clean = (
+        pa.types.is_string(values.type)
+        and _one_dot_each(values) is not None
+        and _plain_around_dots(values)
+    )
+    if clean:
+        return np.ones(len(values), dtype=bool)  # the usual column, decided at once
     shape = _layout(values)
     if shape is None:
         return None
@@ -302,8 +309,6 @@ def plain_decimals(values: pa.Array) -> np.ndarray | None:
     lengths = ends - starts
     if last == first:
         return np.zeros(n, dtype=bool)
-    if _all_plain(values, starts, ends, raw[first:last]):
-        return np.ones(n, dtype=bool)
     weights = _NOT_DIGIT_OR_DOT[raw[first:last]]
     filled = lengths > 0
     sums = np.zeros(n, dtype=np.int64)
@@ -320,50 +325,70 @@ def plain_decimals(values: pa.Array) -> np.ndarray | None:
     return plain
 
 
-def _all_plain(values: pa.Array, starts: np.ndarray, ends: np.ndarray, data: np.ndarray) -> bool:
-    """Whether every value is a plain decimal, decided for the whole array at once (the
-    common case of a clean column) with passes that run at memory speed: only digits,
-    dots and minus signs in the data, the n-th dot inside the n-th value (so one dot in
-    each), minus signs only in front, and a digit at both ends of every value (after the
-    minus)."""
-    if values.null_count or int((ends - starts).min()) < 3:
-        return False
-    code = data - np.uint8(0x2D)  # '-' 0, '.' 1, '/' 2, digits 3..12
-    if bool(((code > 12) | (code == 2)).any()):
-        return False
-    dots = np.flatnonzero(code == 1)
-    if len(dots) != len(starts):
-        return False
-    base = int(starts[0])
-    first, stop = starts - base, ends - base
-    if not ((dots >= first) & (dots < stop)).all():
-        return False
-    minus = data[first] == 0x2D
-    if int(np.count_nonzero(code == 0)) != int(np.count_nonzero(minus)):
-        return False
-    return bool(
-        _IS_DIGIT[data[first + minus]].all()
-        and _IS_DIGIT[data[stop - 1]].all()
-        and (dots > first + minus).all()  # a digit before the dot (the one in front)
-    )
-
-
 def one_dot_scale(values: pa.Array) -> int | None:
     """The most digits after the dot, when every value holds exactly one dot (a clean
     decimal column); None otherwise (the caller measures it the general way)."""
-    shape = _layout(values)
-    if shape is None or values.null_count or len(values) == 0:
+    found = _one_dot_each(values)
+    if found is None:
         return None
-    starts, ends, raw = shape
-    base = int(starts[0])
-    data = raw[base : int(ends[-1])]
+    dots, offsets, _ = found
+    return int((offsets[1:] - dots).max()) - 1
+
+
+_dots = threading.local()
+
+
+def _one_dot_each(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """When every value holds exactly one dot: the dots' positions, the offsets (both
+    relative to the first value) and the data, else None.  A clean decimal column is
+    asked this twice in a row (its candidate test, then its scale): the last answer is
+    kept for the same array."""
+    last = getattr(_dots, "last", None)
+    if last is not None and last[0] is values:
+        return last[1]
+    found = _find_one_dot_each(values)
+    _dots.last = (values, found)  # holding the array keeps the identity meaningful
+    return found
+
+
+def _find_one_dot_each(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    if values.null_count or not len(values) or not pa.types.is_string(values.type):
+        return None
+    buffers = values.buffers()
+    n = len(values)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=values.offset * 4)
+    base = int(offsets[0])
+    size = int(offsets[-1]) - base
+    if not size or buffers[2] is None:
+        return None
+    data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=base)
     dots = np.flatnonzero(data == 0x2E)
-    if len(dots) != len(starts):
+    if len(dots) != n:
         return None
-    first, stop = starts - base, ends - base
-    if not ((dots >= first) & (dots < stop)).all():
+    offsets = offsets - base
+    # The i-th dot inside the i-th value: n dots, one in each.
+    if not ((dots >= offsets[:-1]) & (dots < offsets[1:])).all():
         return None
-    return int((stop - dots).max()) - 1
+    return dots, offsets, data
+
+
+def _plain_around_dots(values: pa.Array) -> bool:
+    """Given one dot in each value: whether every value is ``-?\\d+\\.\\d+`` -- only
+    digits, dots and minus signs in the data (counted: comparisons run at memory speed,
+    a table lookup per byte does not), the minus signs all in front, and a digit on
+    both sides of each dot."""
+    found = _one_dot_each(values)
+    assert found is not None
+    dots, offsets, data = found
+    digits = int(np.count_nonzero((data - np.uint8(0x30)) < 10))
+    minus_signs = int(np.count_nonzero(data == 0x2D))
+    if digits + len(dots) + minus_signs != len(data):
+        return False  # some other byte
+    starts = offsets[:-1]
+    minus = data[starts] == 0x2D
+    if minus_signs != int(np.count_nonzero(minus)):
+        return False
+    return bool(((dots > starts + minus) & (dots < offsets[1:] - 1)).all())
 
 
 def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
