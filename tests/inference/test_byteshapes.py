@@ -162,3 +162,22 @@ def test_one_dot_scale_is_the_digits_after_the_dot(values: list[str]) -> None:
         assert got == max(len(v) - v.index(".") - 1 for v in values)
     else:
         assert got is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="0123456789abcdefABCDEFgG-\x10\x19 ", min_size=36, max_size=36)
+        | st.sampled_from(["c3f1e0b6-1c2d-4e5f-8a9b-0c1d2e3f4a5b"]),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_uuid_layout_check_is_its_regular_expression(values: list[str]) -> None:
+    from assay.inference.formats._encoded import UUID_RE, _uuid_layout
+
+    array = pa.array(["x" * 36, *values], pa.string()).slice(1)
+    got = _uuid_layout(array)
+    expected = pc.fill_null(pc.match_substring_regex(array, UUID_RE), False).to_pylist()
+    assert got is not None and got.tolist() == expected
+    assert _uuid_layout(pa.array(["c3f1e0b6-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "short"])) is None

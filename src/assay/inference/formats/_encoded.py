@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,7 +42,36 @@ def check_uuid(values: pa.Array) -> Mask:
     4122 text grammar, which does not constrain them, and many systems mint ids of this
     shape that are not RFC-conformant.  The hyphenated shape alone is already specific.
     """
+    fixed = _uuid_layout(values)
+    if fixed is not None:
+        return fixed
     return matches(values, UUID_RE)
+
+
+_DASHES = np.zeros(36, dtype=bool)
+_DASHES[[8, 13, 18, 23]] = True
+
+
+def _uuid_layout(values: pa.Array) -> Mask | None:
+    """:data:`UUID_RE` for the usual column, every value 36 bytes long: the values as
+    rows of a byte matrix, checked column by column at memory speed (RE2 takes ~300 ns
+    a value).  None when the values are not laid out so (the caller uses the pattern)."""
+    n = len(values)
+    if n == 0 or values.null_count or not pa.types.is_string(values.type):
+        return None
+    buffers = values.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=values.offset * 4)
+    base = int(offsets[0])
+    if int(offsets[-1]) - base != 36 * n or buffers[2] is None:
+        return None
+    matrix = np.frombuffer(buffers[2], dtype=np.uint8, count=36 * n, offset=base).reshape(n, 36)
+    if not (np.diff(offsets) == 36).all():
+        return None
+    letters = ((matrix | np.uint8(0x20)) - np.uint8(0x61)) < 6  # a-f and A-F only
+    hexdigit = ((matrix - np.uint8(0x30)) < 10) | letters
+    ok = hexdigit[:, ~_DASHES].all(axis=1)
+    ok &= (matrix[:, _DASHES] == 0x2D).all(axis=1)
+    return ok
 
 
 def _has_base64_evidence(values: pa.Array) -> Mask:
