@@ -49,8 +49,20 @@ def test_lazy_names_are_not_shadowed_by_submodules() -> None:
     import importlib
     import pkgutil
 
-    for package in (assay, importlib.import_module("assay.staging")):
-        lazy = set(getattr(package, "_LAZY", {}))
+    packages = [assay] + [
+        importlib.import_module(m.name)
+        for m in pkgutil.walk_packages(assay.__path__, "assay.")
+        if m.ispkg and m.name.count(".") == 1
+    ]
+    lazy_packages = [p for p in packages if getattr(p, "_LAZY", None)]
+    assert {p.__name__ for p in lazy_packages} >= {
+        "assay",
+        "assay.staging",
+        "assay.pipeline",
+        "assay.schema",
+    }
+    for package in lazy_packages:
+        lazy = set(package._LAZY)
         submodules = {m.name for m in pkgutil.iter_modules(package.__path__)}
         assert not lazy & submodules, package.__name__
     importlib.import_module("assay.staging.ingestion")  # as the CLI imports it, directly
@@ -58,3 +70,7 @@ def test_lazy_names_are_not_shadowed_by_submodules() -> None:
 
     assert callable(ingest) and not isinstance(ingest, type(os))
     assert IngestReport.__module__ == "assay.staging.ingestion"
+    importlib.import_module("assay.pipeline.loading")
+    from assay.pipeline import check, load
+
+    assert callable(load) and callable(check) and not isinstance(load, type(os))

@@ -19,11 +19,11 @@ import pyarrow.compute as pc
 import pytest
 
 from assay.inference.engine import infer
-from assay.pipeline.load import check, load
+from assay.pipeline.loading import check, load
 from assay.quality import quality_rules
 from assay.quality.formats import FORMAT_PATTERNS
 
-load_module = importlib.import_module("assay.pipeline.load")  # the package shadows it
+load_module = importlib.import_module("assay.pipeline.loading")
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 TRICKY = [
     "",

@@ -15,7 +15,7 @@ from assay.targets.evolve import plan_evolution
 from assay.targets.ledger import fingerprint, unit_id
 
 if TYPE_CHECKING:
-    from assay.pipeline.load import LoadOptions
+    from assay.pipeline.loading import LoadOptions
 
 
 def plan_table(

@@ -253,8 +253,8 @@ def load(ctx: RunContext) -> StageOutcome:
 
 
 def load_files_with(ctx: RunContext, schema: Any, message: Callable[[str], None]) -> Any:
-    from assay.pipeline.load import LoadOptions
-    from assay.pipeline.load import load as load_files
+    from assay.pipeline.loading import LoadOptions
+    from assay.pipeline.loading import load as load_files
 
     config = ctx.config
     reports = []
@@ -417,7 +417,7 @@ def check(ctx: RunContext) -> StageOutcome:
 
 def check_tables(ctx: RunContext, schema: Any, loaded: Any) -> list[Any]:
     """The quality rules of ``schema`` against the tables the load wrote."""
-    from assay.pipeline.load import check as run_checks
+    from assay.pipeline.loading import check as run_checks
     from assay.targets.naming import rename_schema
 
     schema = rename_schema(schema, ctx.config.naming)

@@ -28,7 +28,7 @@ from assay.targets.conversion import convert_batch
 from assay.targets.ledger import UnitRecord
 
 if TYPE_CHECKING:
-    from assay.pipeline.load import LoadOptions
+    from assay.pipeline.loading import LoadOptions
 
 log = logging.getLogger(__name__)
 
