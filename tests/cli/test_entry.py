@@ -96,3 +96,22 @@ def test_refinement_is_asked_for_by_option_environment_or_configuration(
     assert _refine_requested(None) is False
     monkeypatch.setenv("ASSAY_LLM", "ollama:qwen2.5:7b")
     assert _refine_requested(None) is True
+
+
+def test_machine_output_is_printed_as_made_not_as_rich_markup(tmp_path: Path) -> None:
+    """Rich turns ':ok:' into an emoji and '[b]' into bold: data must reach stdout as is."""
+    data = tmp_path / "codes.csv"
+    data.write_text("code,note\n1,:ok:\n2,[bold]x[/bold]\n3,:smile:\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "assay", "infer", str(data), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ":ok:" in done.stdout and ":smile:" in done.stdout
+    assert "[bold]x[/bold]" in done.stdout
+    assert "\U0001f197" not in done.stdout  # the 'OK' button emoji
+    import json
+
+    notes = json.loads(done.stdout)["tables"][0]["fields"][1]
+    assert notes["examples"] == [":ok:", "[bold]x[/bold]", ":smile:"]

@@ -16,7 +16,6 @@ from typing import Annotated, Any, TypeVar
 
 import orjson
 import typer
-from rich.console import Console
 
 from assay._version import __version__
 from assay.errors import AssayError, UsageError
@@ -42,8 +41,41 @@ class Settings:
 
 
 settings = Settings()
-console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _LazyConsole:
+    """A ``rich.console.Console`` made on first use: rich costs ~20 ms of start-up, and
+    ``assay infer -o schema.json`` on a clean file prints nothing through it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        object.__setattr__(self, "_lazy_kwargs", kwargs)
+        object.__setattr__(self, "_lazy_console", None)
+
+    def _made(self) -> Any:
+        made = object.__getattribute__(self, "_lazy_console")
+        if made is None:
+            from rich.console import Console
+
+            made = Console(**object.__getattribute__(self, "_lazy_kwargs"))
+            object.__setattr__(self, "_lazy_console", made)
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._made(), name, value)
+
+
+def print_text(text: str, end: str = "\n") -> None:
+    """Machine-readable output (JSON, YAML, SQL, a diff) exactly as made.  Through rich,
+    a value such as ':ok:' in a schema's examples would print as an emoji."""
+    sys.stdout.write(text + end)
+    sys.stdout.flush()
+
+
+console: Any = _LazyConsole(highlight=False, soft_wrap=False)
+err_console: Any = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 class _JsonFormatter(logging.Formatter):
@@ -55,6 +87,23 @@ class _JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         return orjson.dumps(payload).decode()
+
+
+class _RichOnFirstRecord(logging.Handler):
+    """Rich's log handler, made when the first record is emitted (most runs log none at
+    the default level, and rich costs start-up)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rich: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._rich is None:
+            from rich.logging import RichHandler
+
+            self._rich = RichHandler(console=err_console._made(), show_path=False, show_time=False)
+            self._rich.setLevel(self.level)
+        self._rich.handle(record)
 
 
 def configure_logging(verbose: int, quiet: bool, log_format: str) -> None:
@@ -70,9 +119,7 @@ def configure_logging(verbose: int, quiet: bool, log_format: str) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(_JsonFormatter())
     else:
-        from rich.logging import RichHandler
-
-        handler = RichHandler(console=err_console, show_path=False, show_time=False)
+        handler = _RichOnFirstRecord()
     from assay.redaction import RedactingFilter
 
     handler.addFilter(RedactingFilter())  # secrets from the configuration never in a log line

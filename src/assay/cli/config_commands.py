@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assay.cli.app import app, console, err_console, handle_errors, settings
+from assay.cli.app import app, console, err_console, handle_errors, print_text, settings
 from assay.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
@@ -121,12 +121,12 @@ def show_command(
 
     effective = load(config, assignments)
     if json_output:
-        console.print(to_json(effective), markup=False, highlight=False, soft_wrap=True, end="")
+        print_text(to_json(effective), end="")
         return
     origin = effective.origin or "defaults (no assay.yaml found)"
     header = f"# effective configuration: {origin}; secrets shown as ***\n"
     text = header + to_yaml(effective)
-    console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+    print_text(text, end="")
 
 
 @config_app.command(

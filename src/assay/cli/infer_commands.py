@@ -6,14 +6,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table as RichTable
 
 from assay.cli import read_options as ro
-from assay.cli.app import app, console, err_console, handle_errors, settings
+from assay.cli.app import app, console, err_console, handle_errors, print_text, settings
+from assay.cli.markup import escape
 from assay.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.table import Table as RichTable
+
     from assay.refinement import RefineResult
     from assay.schema import Field, Schema, Table
 
@@ -186,7 +187,7 @@ def _emit(
         if not settings.quiet:
             err_console.print(f"wrote {output}")
     elif text is not None:
-        console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+        print_text(text, end="")
     elif refined is not None:
         from assay.cli.refine_commands import print_refined
 
@@ -257,6 +258,8 @@ def _print_tables(schema: Schema) -> None:
     for table in schema.tables:
         console.print(_table_view(table))
     if schema.relationships:
+        from rich.table import Table as RichTable
+
         view = RichTable(title="Relationships", title_justify="left", header_style="bold")
         for column in ("from", "to", "coverage", "confidence"):
             view.add_column(column)
@@ -273,6 +276,8 @@ def _print_tables(schema: Schema) -> None:
 def _table_view(table: Table) -> RichTable:
     key = ", ".join(table.primary_key.fields) if table.primary_key else "none found"
     title = f"{table.name}  [dim]{table.row_count:,} rows · key: {escape(key)}[/]"
+    from rich.table import Table as RichTable
+
     view = RichTable(title=title, title_justify="left", header_style="bold")
     for column in ("field", "type", "null", "format", "distinct", "examples", "notes"):
         view.add_column(column, overflow="fold")

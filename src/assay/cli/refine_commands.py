@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from assay.cli.app import app, console, err_console, handle_errors, settings
+from assay.cli.app import app, console, err_console, handle_errors, print_text, settings
 from assay.errors import UsageError
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def print_prompts(schema: Schema, docs: list[Path] | None, options: RefineOption
     for job in jobs:
         columns = ", ".join(f.path for f in job.fields)
         console.print(f"=== {job.table.name}: {columns} ===", markup=False, highlight=False)
-        console.print(job.prompt.render(), markup=False, highlight=False, soft_wrap=True, end="")
+        print_text(job.prompt.render(), end="")
 
 
 def run_refinement(
@@ -211,7 +211,7 @@ def emit(result: RefineResult, fmt: str, out: Path | None) -> None:
             err_console.print(f"wrote {out}")
         return
     if text is not None:
-        console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+        print_text(text, end="")
         return
     print_refined(result)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assay.cli.app import app, console, handle_errors
+from assay.cli.app import app, handle_errors, print_text
 from assay.errors import InputError
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def diff_command(
         result = diff(before.tables[0], after.tables[0])
     else:
         result = diff(before, after)
-    console.print(result.to_text(), markup=False, highlight=False, soft_wrap=True)
+    print_text(result.to_text())
     if ddl is not None:
         from assay.codegen.migration import migration_sql
 
@@ -80,6 +80,6 @@ def diff_command(
             after = after.model_copy(update={"tables": (renamed,)})
             result = diff(before, after)
         script = migration_sql(before, after, result.changes, ddl)
-        console.print(script, markup=False, highlight=False, soft_wrap=True, end="")
+        print_text(script, end="")
     if exit_code and result.breaking:
         raise typer.Exit(1)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from assay.cli.app import console, handle_errors, settings
+from assay.cli.app import console, handle_errors, print_text, settings
 from assay.cli.stage_commands import DbOpt, stage_app
 from assay.errors import UsageError
 
@@ -93,7 +93,7 @@ def view_create(
         partition = source_table or chosen.name
         sql = render(view_select(chosen, partition=partition, dialect=store.dialect), store.dialect)
         if print_sql or dry_run:
-            console.print(sql, markup=False, highlight=False, soft_wrap=True)
+            print_text(sql)
         if dry_run:
             return
         store.create_view(name, sql, replace=replace)
