@@ -3,6 +3,7 @@ its map of commands to modules matches what the modules register."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -115,3 +116,11 @@ def test_machine_output_is_printed_as_made_not_as_rich_markup(tmp_path: Path) ->
 
     notes = json.loads(done.stdout)["tables"][0]["fields"][1]
     assert notes["examples"] == [":ok:", "[bold]x[/bold]", ":smile:"]
+    table = subprocess.run(
+        [sys.executable, "-m", "assay", "infer", str(data)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert ":ok:" in table.stdout and ":smile:" in table.stdout  # the table view too

@@ -74,8 +74,9 @@ def print_text(text: str, end: str = "\n") -> None:
     sys.stdout.flush()
 
 
-console: Any = _LazyConsole(highlight=False, soft_wrap=False)
-err_console: Any = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+# No emoji codes: data values such as ":ok:" are shown as they are.
+console: Any = _LazyConsole(highlight=False, soft_wrap=False, emoji=False)
+err_console: Any = _LazyConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 class _JsonFormatter(logging.Formatter):
