@@ -143,7 +143,7 @@ def test_sniff_on_a_narrow_terminal_prints_one_block_per_input() -> None:
 def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     """Arrow, DuckDB and sqlglot load when a command needs them, not for --help/--version."""
     code = (
-        "import sys, assay.cli.main; "
+        "import sys; from assay.cli.main import app; "
         "print(sorted(m for m in ('pyarrow', 'duckdb', 'sqlglot', 'numpy') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
