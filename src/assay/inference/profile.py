@@ -510,8 +510,11 @@ class ColumnProfile:
         # cannot pay off: no by-distinct-value profiling, and no exact counts once sketched.
         planned.counts = self.counts.sketched()
         if self.text_values:
-            distinct = self.counts.distinct()
-            planned.many_distinct = distinct > LOW_CARDINALITY * self.text_values
+            # A column whose counts went to the sketch in the head is mostly distinct
+            # (over half its values): no need to settle the sketch's hashes to know it.
+            planned.many_distinct = self.counts.owes_hashes or (
+                self.counts.distinct() > LOW_CARDINALITY * self.text_values
+            )
         if self.conforming is not None:
             names = self.conforming
             if self.leading_zeros:

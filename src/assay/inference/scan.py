@@ -60,7 +60,7 @@ def profile_batches(
     if opts.sample is not None and estimated_rows:
         fraction = min(1.0, opts.sample / estimated_rows)
     workers = max(1, opts.threads)
-    head = TableProfile()
+    head = TableProfile(defer_hashing=True)
     raw = iter(source_batches)
     first = next(raw, None)
     if first is None:
@@ -97,9 +97,11 @@ def profile_batches(
             while_planning()
         pool.wait()
         partials = [head.plan() for _ in range(workers)]
+        settled = pool.side(head.settle)  # the head's owed hashes, alongside the rest
         for i, batch in enumerate(_chained(rest, batches)):
             pool.add(partials[i % workers], prepare(batch), batch.origin.first_record, options)
         pool.wait()
+        settled.result()
     merged = head
     for other in partials:
         merged = merge_profiles(merged, other)
@@ -150,6 +152,10 @@ class ColumnPool:
             key = (id(profile), i)
             waits = [f for f in (self._last.get(key), hashed) if f is not None]
             self._last[key] = self._executor.submit(self._column, profile, work, i, waits, left)
+
+    def side(self, fn) -> Future[None]:  # type: ignore[no-untyped-def]
+        """Run ``fn`` on a worker; the future's ``result()`` re-raises its failure."""
+        return self._executor.submit(fn)
 
     def wait(self) -> None:
         """Block until every queued batch is finished; re-raise a task's failure."""

@@ -34,8 +34,15 @@ class ValueCounts:
     counts: pa.Array | None = None
     registers: np.ndarray | None = None  # HLL mode
     limit: int = EXACT_DISTINCT_LIMIT
+    # Values whose hashes the registers still owe (see ``defer_hashing``).
+    defer_hashing: bool = False
+    _owed: list[pa.Array] = field(default_factory=list)
     _pending: list[pa.StructArray] = field(default_factory=list)
     _pending_size: int = 0
+
+    @property
+    def owes_hashes(self) -> bool:
+        return bool(self._owed)
 
     @property
     def exact(self) -> bool:
@@ -55,7 +62,10 @@ class ValueCounts:
         if len(values) == 0:
             return None
         if not self.exact:
-            self._hll_update(_hash(values) if hashes is None else hashes)
+            if hashes is None:
+                self._hll_add(values)
+            else:
+                self._hll_update(hashes)
             return None
         counted = pc.value_counts(values)
         if len(counted) > HIGH_CARDINALITY * len(values) and len(values) >= 5000:
@@ -75,7 +85,7 @@ class ValueCounts:
         if len(values) == 0:
             return
         if not self.exact:
-            self._hll_update(_hash(values))
+            self._hll_add(values)
             return
         self._pending.append(
             pa.StructArray.from_arrays(
@@ -141,7 +151,21 @@ class ValueCounts:
             self._hll_add(counted.field("values"))
 
     def _hll_add(self, values: pa.Array) -> None:
-        self._hll_update(_hash(values))
+        if self.defer_hashing:
+            self._owed.append(values)
+        else:
+            self._hll_update(_hash(values))
+
+    def settle(self) -> None:
+        """Hash what the registers owe (one DuckDB call), so they can be read.
+
+        The head of an input is profiled with ``defer_hashing``: a column that turns out
+        mostly distinct there needs no hashing to plan from (its mode is enough), and the
+        hashes -- DuckDB's first use, ~0.1 s cold -- are made later, off the path that
+        everything else waits on."""
+        owed, self._owed = self._owed, []
+        if owed:
+            self._hll_update(_hash(pa.concat_arrays(owed) if len(owed) > 1 else owed[0]))
 
     def _hll_update(self, hashes: np.ndarray) -> None:
         assert self.registers is not None
@@ -161,6 +185,8 @@ class ValueCounts:
     def merge(self, other: ValueCounts) -> None:
         self._flush()
         other._flush()
+        self.settle()
+        other.settle()
         if other.exact and other.values is None:
             return
         if self.exact and self.values is None:
@@ -183,6 +209,7 @@ class ValueCounts:
 
     def distinct(self) -> int:
         self._flush()
+        self.settle()
         if self.exact:
             return 0 if self.values is None else len(self.values)
         assert self.registers is not None

@@ -55,6 +55,12 @@ class TableProfile:
     rows: int = 0
     columns: dict[str, ColumnProfile] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # first-seen order of paths
+    defer_hashing: bool = False  # sketches hash later (:meth:`settle`): the head's way
+
+    def settle(self) -> None:
+        """Make the hashes every column's sketch still owes (see ``defer_hashing``)."""
+        for path in self.order:
+            self.columns[path].counts.settle()
 
     def plan(self) -> TableProfile:
         """Empty profiles for every column, testing only what this profile left open."""
@@ -74,6 +80,7 @@ class TableProfile:
         profile = self.columns.get(path)
         if profile is None:
             profile = self.columns[path] = ColumnProfile(path)
+            profile.counts.defer_hashing = self.defer_hashing
             (self.order if created is None else created).append(path)
         return profile
 
