@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from assay.schema import Field, Schema, Table
 
 # What turns profiles into a schema -- the decision rules, keys, the pydantic models --
-# and DuckDB for the sketches load while the head of the first input is profiled
-# (``load_decisions``), not before: ~0.15 s that planning does not wait for.
+# and DuckDB for the sketches load once the first batches after the head are being
+# profiled (``load_decisions``), not before: ~0.15 s that planning does not wait for.
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ def profile_stream(stream: Stream, opts: InferOptions) -> TableProfile:
         opts,
         json_strings=str(stream.detection.format) in ("json", "jsonl"),
         estimated_rows=stream.detection.estimated_rows,
-        while_planning=load_decisions,
+        meanwhile=load_decisions,
     )
 
 

@@ -39,13 +39,14 @@ def profile_batches(
     *,
     json_strings: bool,
     estimated_rows: int | None = None,
-    while_planning: Callable[[], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> TableProfile:
     """Profile batches from anywhere (a stream, a staging store) as one table.
 
     ``json_strings``: the values are JSON, so text that looks like a number stays text.
-    ``while_planning``: work for this thread while the workers profile the head (it
-    only waits then), such as imports needed later.
+    ``meanwhile``: work for this thread (which mostly waits) once the workers have
+    the first batches after the head, such as imports needed later -- not during the
+    head, which holds the GIL most and which everything else waits for.
     """
     from assay.inference.formats_bridge import format_checker
 
@@ -93,13 +94,15 @@ def profile_batches(
                     first.origin, first_record=first.origin.first_record + head_rows
                 )
                 rest = [type(first)(first.data.slice(head_rows), origin)]
-        if while_planning is not None:
-            while_planning()
         pool.wait()
         partials = [head.plan() for _ in range(workers)]
         settled = pool.side(head.settle)  # the head's owed hashes, alongside the rest
         for i, batch in enumerate(_chained(rest, batches)):
             pool.add(partials[i % workers], prepare(batch), batch.origin.first_record, options)
+            if i == 1 and meanwhile is not None:
+                meanwhile()  # the workers have two batches to go on with
+        if meanwhile is not None:
+            meanwhile()  # (cheap once done)
         pool.wait()
         settled.result()
     merged = head
