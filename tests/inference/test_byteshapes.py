@@ -181,3 +181,73 @@ def test_the_uuid_layout_check_is_its_regular_expression(values: list[str]) -> N
     expected = pc.fill_null(pc.match_substring_regex(array, UUID_RE), False).to_pylist()
     assert got is not None and got.tolist() == expected
     assert _uuid_layout(pa.array(["c3f1e0b6-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "short"])) is None
+
+
+def _timestamps(draw_digits: list[int], template: str, noise: list[tuple[int, str]]) -> str:
+    chars = []
+    digits = iter(draw_digits)
+    for char in template:
+        chars.append(str(next(digits) % 10) if char == "d" else char)
+    for position, char in noise:
+        if chars:
+            chars[position % len(chars)] = char
+    return "".join(chars)
+
+
+_ISO_SPELLINGS = [
+    "dddd-dd-dd",
+    "dddd-dd-ddTdd:dd:dd",
+    "dddd-dd-dd dd:dd:dd",
+    "dddd-dd-ddTdd:dd:dd+dd:dd",
+    "dddd-dd-ddTdd:dd:dd-dd:dd",
+    "dddd-dd-ddTdd:dd:ddZ",
+    "dddd-dd-ddTdd:dd:dd.dddZ",
+    "dddd-dd-dd dd:dd:dd.dddddd+dd:dd",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(_ISO_SPELLINGS),
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 9), min_size=26, max_size=26),
+            st.lists(st.tuples(st.integers(0, 40), st.sampled_from("0123T Z+-:.x/")), max_size=1),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+)
+def test_iso_candidates_answer_the_same_with_and_without_their_layouts(
+    template: str, rows: list[tuple[list[int], list[tuple[int, str]]]]
+) -> None:
+    """The fixed-width shortcut replaces the pattern only where every value fits a
+    layout; validation (real calendar days) runs either way."""
+    import dataclasses
+
+    from assay.inference.candidates import BY_NAME
+
+    clean = [_timestamps(digits, template, []) for digits, _ in rows]
+    noisy = [_timestamps(digits, template, noise) for digits, noise in rows]
+    for values in (clean, noisy, ["2024-02-30", "2023-02-29", "2024-02-29"]):
+        array = pa.array(values, pa.string())
+        for name in ("date_iso", "datetime_iso", "datetime_iso_tz"):
+            candidate = BY_NAME[name]
+            plain = dataclasses.replace(candidate, layouts=())
+            assert (
+                candidate._matches_all(array).to_pylist() == plain._matches_all(array).to_pylist()
+            )
+
+
+def test_a_clean_timestamp_batch_fits_its_layout() -> None:
+    from assay.inference.byteshapes import fixed_layout
+    from assay.inference.candidates import BY_NAME
+
+    stamps = pa.array([f"2024-01-{d:02d}T10:11:12+02:00" for d in range(1, 29)])
+    layouts = BY_NAME["datetime_iso_tz"].layouts
+    assert fixed_layout(stamps, layouts)
+    assert not fixed_layout(pa.array(["2024-01-01T10:11:12+02:00", "x" * 25]), layouts)
+    assert not fixed_layout(pa.array(["2024-01-01T10:11:12+02:00", None]), layouts)
+    assert not fixed_layout(
+        pa.array(["2024-01-01T10:11:12+02:00", "2024-01-01T10:11:12Z"]), layouts
+    )

@@ -13,6 +13,8 @@ Two jobs, both about sparing Arrow kernel passes where one look at the bytes dec
   the pattern accepts; a pattern it cannot read gets no filter.
 * :func:`plain_decimals` -- ``-?\\d+\\.\\d+`` per value in one pass over the bytes, where
   Arrow needs ten kernels (strip the sign, drop one dot, compare lengths, test digits).
+* :func:`fixed_layout` -- whether every value of a batch has one fixed-width layout (an
+  ISO timestamp as machines write it), in a few passes over the bytes as a matrix.
 
 Only ``string`` arrays (32-bit offsets) are read this way; other arrays get ``None``
 and the caller's Arrow path.
@@ -389,6 +391,85 @@ def _plain_around_dots(values: pa.Array) -> bool:
     if minus_signs != int(np.count_nonzero(minus)):
         return False
     return bool(((dots > starts + minus) & (dots < offsets[1:] - 1)).all())
+
+
+@dataclass(frozen=True)
+class FixedLayout:
+    """A fixed-width text layout: per position a byte range, or one of two bytes.
+
+    Written as a template: ``d`` a digit, ``[xy]`` byte x or y, anything else itself
+    (``dddd-dd-dd[T ]dd:dd:dd[+-]dd:dd``)."""
+
+    template: str
+    low: np.ndarray  # per position: the smallest byte allowed
+    span: np.ndarray  # per position: highest - lowest (255: checked as a choice)
+    choices: tuple[tuple[int, bytes], ...]  # positions that take one of two bytes
+
+    @classmethod
+    def of(cls, template: str) -> FixedLayout:
+        low: list[int] = []
+        span: list[int] = []
+        choices: list[tuple[int, bytes]] = []
+        i = 0
+        while i < len(template):
+            char = template[i]
+            if char == "[":
+                end = template.index("]", i)
+                choices.append((len(low), template[i + 1 : end].encode()))
+                low.append(0)
+                span.append(255)
+                i = end + 1
+                continue
+            low.append(0x30 if char == "d" else ord(char))
+            span.append(9 if char == "d" else 0)
+            i += 1
+        return cls(template, np.array(low, np.uint8), np.array(span, np.uint8), tuple(choices))
+
+    @property
+    def width(self) -> int:
+        return len(self.low)
+
+
+_tiled = threading.local()
+
+
+def fixed_layout(values: pa.Array, layouts: tuple[FixedLayout, ...]) -> bool:
+    """Whether every value (none null) has one of ``layouts`` -- all of them the same
+    one, so the values form a byte matrix.  An answer for the whole array: False means
+    "not known" (some value differs, or the values differ in width), and the caller
+    tests the values the exact way.
+
+    The usual case, every value conforming, costs a subtraction and a comparison over
+    the bytes (the per-position bounds tiled once per thread) and one ``any``."""
+    n = len(values)
+    if n == 0 or values.null_count or not pa.types.is_string(values.type):
+        return False
+    buffers = values.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=values.offset * 4)
+    base, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
+    layout = next((x for x in layouts if x.width * n == size), None)
+    if layout is None or buffers[2] is None:
+        return False
+    width = layout.width
+    if int(offsets[1]) - base != width or not (np.diff(offsets) == width).all():
+        return False
+    flat = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=base)
+    cached = getattr(_tiled, "bounds", {}).get((layout.template, n))
+    if cached is None:
+        cached = (np.tile(layout.low, n), np.tile(layout.span, n))
+        _tiled.bounds = {(layout.template, n): cached}  # one size kept: batches repeat it
+    low, span = cached
+    if bool((np.subtract(flat, low) > span).any()):
+        return False
+    matrix = flat.reshape(n, width)
+    for position, allowed in layout.choices:
+        column = matrix[:, position]
+        hit = column == allowed[0]
+        for byte in allowed[1:]:
+            hit |= column == byte
+        if not hit.all():
+            return False
+    return True
 
 
 def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.byteshapes import could_match, plain_decimals
+from assay.inference.byteshapes import FixedLayout, could_match, fixed_layout, plain_decimals
 from assay.schema.kinds import TypeKind
 
 _WS = r"\s*"
@@ -43,6 +43,9 @@ class Candidate:
     order: int = 0  # narrower first
     cast_to: pa.DataType | None = None  # Arrow type whose parser validates this form
     quick: str | None = None  # name of a cheap test that accepts a subset of this form
+    # Fixed-width spellings of this form (a subset of it): a batch written in one of
+    # them needs no regular expression, only the validation.
+    layouts: tuple[FixedLayout, ...] = ()
 
     def matches(self, values: pa.Array, quick: pa.Array | None = None) -> pa.Array:
         """Boolean mask: which values have this candidate's shape and are valid.
@@ -71,7 +74,10 @@ class Candidate:
         return pa.array(out)
 
     def _matches_all(self, values: pa.Array) -> pa.Array:
-        mask = pc.match_substring_regex(values, self.regex)
+        if self.layouts and fixed_layout(values, self.layouts):
+            mask = pa.array(np.ones(len(values), dtype=bool))
+        else:
+            mask = pc.match_substring_regex(values, self.regex)
         if self.components is None:
             return pc.fill_null(mask, False)
         mask = pc.fill_null(mask, False)
@@ -181,6 +187,13 @@ _MONTHS = (
 )
 
 
+_ISO_TIME = "dddd-dd-dd[T ]dd:dd:dd"  # the fixed-width ISO spellings machines write
+
+
+def _layouts(*templates: str) -> tuple[FixedLayout, ...]:
+    return tuple(FixedLayout.of(t) for t in templates)
+
+
 def _build() -> tuple[Candidate, ...]:
     c: list[Candidate] = []
     add = c.append
@@ -271,6 +284,7 @@ def _build() -> tuple[Candidate, ...]:
             components=rf"^\s*{_Y}-{_M2}-{_D2}",
             cast_to=pa.date32(),
             order=40,
+            layouts=_layouts("dddd-dd-dd"),
         )
     )
     add(
@@ -373,6 +387,13 @@ def _build() -> tuple[Candidate, ...]:
             timezone=True,
             cast_to=pa.timestamp("ns", tz="UTC"),
             order=50,
+            layouts=_layouts(
+                *(
+                    _ISO_TIME + fraction + offset
+                    for fraction in ("", ".ddd", ".dddddd")
+                    for offset in ("[+-]dd:dd", "Z")
+                )
+            ),
         )
     )
     add(
@@ -384,6 +405,7 @@ def _build() -> tuple[Candidate, ...]:
             timezone=False,
             cast_to=pa.timestamp("ns"),
             order=51,
+            layouts=_layouts(*(_ISO_TIME + fraction for fraction in ("", ".ddd", ".dddddd"))),
         )
     )
     add(
