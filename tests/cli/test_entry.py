@@ -124,3 +124,17 @@ def test_machine_output_is_printed_as_made_not_as_rich_markup(tmp_path: Path) ->
         env={**os.environ, "COLUMNS": "200"},
     )
     assert ":ok:" in table.stdout and ":smile:" in table.stdout  # the table view too
+
+
+def test_the_command_line_skips_pydantic_plugins_unless_asked() -> None:
+    probe = (
+        "import os, sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "print(repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS')), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert done.stderr.strip().splitlines()[-1] == "'__all__'"
+    env["PYDANTIC_DISABLE_PLUGINS"] = ""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert done.stderr.strip().splitlines()[-1] == "''"

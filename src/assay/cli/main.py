@@ -84,8 +84,13 @@ def __getattr__(name: str) -> Any:
 
 
 def run() -> None:
+    import os
     import sys
 
+    # pydantic looks for plugins among every installed package's entry points when the
+    # first model is built (~15 ms); assay's own process uses none.  Set it to "" to
+    # let them load.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from assay.cli._no_pandas import refuse_pandas_for
     from assay.cli.app import app
 
