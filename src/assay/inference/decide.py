@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from assay.inference.candidates import BY_NAME, CANDIDATES
+from assay.inference.formats import NAMED_FORMATS
 from assay.inference.profile import CONTAINS, EXAMPLES, ColumnProfile
 from assay.schema import (
     Constraints,
@@ -37,11 +38,6 @@ from assay.schema import (
 )
 
 INFERENCE = Provenance(source="inference", detail="rules")
-# Formats whose values alone prove little; the column name must agree.
-NAMED_FORMATS = {
-    "latitude": re.compile(r"(^|[^a-z])(lat|latitude)([^a-z]|$)"),
-    "longitude": re.compile(r"(^|[^a-z])(lon|lng|long|longitude)([^a-z]|$)"),
-}
 _INT64 = 2**63 - 1
 
 

@@ -529,7 +529,7 @@ class ColumnProfile:
 
     def _format_reportable(self, name: str) -> bool:
         """Formats the decision could still report (so later batches check only those)."""
-        from assay.inference.decide import NAMED_FORMATS
+        from assay.inference.formats import NAMED_FORMATS  # (loaded for the head already)
 
         if name in NAMED_FORMATS and not NAMED_FORMATS[name].search(self.path.lower()):
             return False

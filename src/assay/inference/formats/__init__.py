@@ -15,6 +15,6 @@ assay.inference.formats`` runs a benchmark.
 from __future__ import annotations
 
 from assay.inference.formats._detect import FormatMatch, check_format, detect_formats
-from assay.inference.formats._registry import FORMATS
+from assay.inference.formats._registry import FORMATS, NAMED_FORMATS
 
-__all__ = ["FORMATS", "FormatMatch", "check_format", "detect_formats"]
+__all__ = ["FORMATS", "NAMED_FORMATS", "FormatMatch", "check_format", "detect_formats"]

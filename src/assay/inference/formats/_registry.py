@@ -11,6 +11,7 @@ column is only *called* one when it looks like one as a whole.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -115,4 +116,9 @@ _SPECS = (
 )
 
 SPECS: dict[str, Spec] = {spec.name: spec for spec in _SPECS}
+# Formats whose values alone prove little; the column name must agree.
+NAMED_FORMATS = {
+    "latitude": re.compile(r"(^|[^a-z])(lat|latitude)([^a-z]|$)"),
+    "longitude": re.compile(r"(^|[^a-z])(lon|lng|long|longitude)([^a-z]|$)"),
+}
 FORMATS: tuple[str, ...] = tuple(SPECS)
