@@ -23,7 +23,9 @@ _local = threading.local()
 def _connection() -> duckdb.DuckDBPyConnection:
     connection = getattr(_local, "connection", None)
     if connection is None:
-        connection = _local.connection = duckdb.connect(":memory:")
+        # One thread: each Python thread has its own helper database, and the Python
+        # threads already use the cores (a DuckDB pool per helper oversubscribes them).
+        connection = _local.connection = duckdb.connect(":memory:", config={"threads": 1})
         connection.execute("SET enable_progress_bar = false")
     return connection
 

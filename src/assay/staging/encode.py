@@ -51,7 +51,9 @@ class RecordEncoder:
     """Owns a private in-memory DuckDB connection; one per ingest."""
 
     def __init__(self, threads: int | None = None) -> None:
-        self.conn = duckdb.connect(":memory:")
+        # One thread unless told otherwise: it serves the reading thread's batches one at
+        # a time, beside the threads that store them.
+        self.conn = duckdb.connect(":memory:", config={"threads": 1})
         self.conn.execute("SET enable_progress_bar = false")
         if threads:
             self.conn.execute(f"SET threads = {int(threads)}")

@@ -253,7 +253,9 @@ _local = threading.local()
 def _duckdb() -> duckdb.DuckDBPyConnection:
     connection = getattr(_local, "connection", None)
     if connection is None:
-        connection = _local.connection = duckdb.connect(":memory:")
+        # One thread: each Python thread has its own helper database, and the Python
+        # threads already use the cores (a DuckDB pool per helper oversubscribes them).
+        connection = _local.connection = duckdb.connect(":memory:", config={"threads": 1})
         connection.execute("SET enable_progress_bar = false")
         connection.execute("SET TimeZone = 'UTC'")
     return connection
