@@ -19,6 +19,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -105,10 +106,7 @@ def profile_batches(
             meanwhile()  # (cheap once done)
         pool.wait()
         settled.result()
-    merged = head
-    for other in partials:
-        merged = merge_profiles(merged, other)
-    return merged
+        return merge_all([head, *partials], pool)
 
 
 def _chained(first: list[SourceBatch], rest: Iterable[SourceBatch]) -> Iterable[SourceBatch]:
@@ -244,8 +242,27 @@ def _joined(group: list[SourceBatch]) -> SourceBatch:
 
 
 def merge_profiles(a: TableProfile, b: TableProfile) -> TableProfile:
-    out = TableProfile(rows=a.rows + b.rows)
-    for profile in (a, b):
+    return merge_all([a, b])
+
+
+def merge_all(profiles: list[TableProfile], pool: ColumnPool | None = None) -> TableProfile:
+    """One profile from several, in their order; with a ``pool``, the columns are merged
+    on its workers (everything waits for the merge at the end of a file)."""
+    out = TableProfile(rows=sum(p.rows for p in profiles))
+    for profile in profiles:
         for path in profile.order:
-            out.column(path).merge(profile.columns[path])
+            out.column(path)  # paths in first-seen order, made here, filled below
+
+    def merge(paths: list[str]) -> None:
+        for path in paths:
+            column = out.columns[path]
+            for profile in profiles:
+                if path in profile.columns:
+                    column.merge(profile.columns[path])
+
+    if pool is None:
+        merge(out.order)
+    else:
+        for done in [pool.side(partial(merge, out.order[i::2])) for i in range(2)]:
+            done.result()
     return out

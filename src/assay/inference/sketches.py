@@ -22,6 +22,9 @@ EXACT_DISTINCT_LIMIT = 50_000
 HIGH_CARDINALITY = 0.5
 HLL_BITS = 14  # 16384 registers: ~0.8 % standard error
 SAMPLE_SIZE = 4096
+# Batches' value counts are summed every few batches, on the worker that adds them, so
+# the merge at the end of a file (one thread, everything waiting) has little left to do.
+FLUSH_EVERY = 4
 # _RANK_LIMIT[r]: the largest shifted hash whose rank exceeds r (2**(64 - r) - 1).
 _RANK_LIMIT = np.array([(1 << (64 - r)) - 1 if r < 64 else 0 for r in range(256)], dtype=np.uint64)
 
@@ -76,7 +79,7 @@ class ValueCounts:
             return counted
         self._pending.append(counted)
         self._pending_size += len(counted)
-        if self._pending_size > self.limit:
+        if self._pending_size > self.limit or len(self._pending) >= FLUSH_EVERY:
             self._flush()
         return counted
 
@@ -93,7 +96,7 @@ class ValueCounts:
             )
         )
         self._pending_size += len(values)
-        if self._pending_size > self.limit:
+        if self._pending_size > self.limit or len(self._pending) >= FLUSH_EVERY:
             self._flush()
 
     def _flush(self) -> None:
