@@ -202,7 +202,9 @@ class _Presence:
         offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=self.offset * 4)
         self.lengths = np.diff(offsets)
         first, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
-        self.words = np.zeros((n, 4), dtype=np.uint64)
+        # One contiguous array per word (a reduction along a row of four is slow in
+        # numpy); None for a word no value touches (bytes 0x80 and up, in ASCII text).
+        self.words: list[np.ndarray | None] = [None] * 4
         if size and buffers[2] is not None:
             data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=first)
             filled = self.lengths > 0
@@ -211,9 +213,11 @@ class _Presence:
             word = data >> 6
             for w in range(4 if int(data.max()) >= 0x80 else 2):
                 mine = np.where(word == w, bits, np.uint64(0))
-                self.words[filled, w] = np.bitwise_or.reduceat(mine, starts)
+                column = np.zeros(n, dtype=np.uint64)
+                column[filled] = np.bitwise_or.reduceat(mine, starts)
+                self.words[w] = column
 
-    def part(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    def part(self, values: pa.Array) -> tuple[list[np.ndarray | None], np.ndarray] | None:
         """Words and lengths of ``values`` if it is this array or a slice of it."""
         start = values.offset - self.offset
         buffers = values.buffers()
@@ -224,7 +228,8 @@ class _Presence:
         ):
             return None
         stop = start + len(values)
-        return self.words[start:stop], self.lengths[start:stop]
+        words = [None if w is None else w[start:stop] for w in self.words]
+        return words, self.lengths[start:stop]
 
 
 _remembered = threading.local()
@@ -249,9 +254,17 @@ def could_match(values: pa.Array, pattern: str) -> np.ndarray | None:
     found = cached.part(values) if cached is not None else None
     if found is not None:
         words, lengths = found
-        possible = ~(words & bounds.forbidden).any(axis=1)
-        if bounds.counted:
-            possible &= ((words & bounds.required) == bounds.required).all(axis=1)
+        bad: np.ndarray | None = None
+        for word, forbidden in zip(words, bounds.forbidden, strict=True):
+            if word is not None and forbidden:
+                term = word & forbidden
+                bad = term if bad is None else bad | term
+        possible = np.ones(len(values), dtype=bool) if bad is None else bad == 0
+        for word, required in zip(words, bounds.required, strict=True):
+            if required:
+                if word is None:
+                    return np.zeros(len(values), dtype=bool)
+                possible &= (word & required) == required
     else:
         possible, lengths = _scan_bytes(values, bounds)
         if possible is None:
