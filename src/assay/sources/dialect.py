@@ -12,6 +12,7 @@ decided per column by comparing the first row with the values below it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections import Counter
@@ -41,8 +42,12 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _EMAIL_OR_URL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$|^[a-z]+://\S+$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=16384)
 def classify(cell: str) -> str:
-    """The coarse type of one cell: empty, number, date, time, bool or text ('' if odd)."""
+    """The coarse type of one cell: empty, number, date, time, bool or text ('' if odd).
+
+    Cached: a sample repeats its codes, dates and flags (three cells in four here), and
+    detection runs on the path every command waits for."""
     value = cell.strip()
     if _NULL.match(value):
         return "empty"
