@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "assay.errors": 0,
     "assay.defaults": 0,
     "assay._version": 0,
+    "assay._lazy": 0,
     "assay._deps": 1,
     "assay.redaction": 1,
     "assay.config": 1,

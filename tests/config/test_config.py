@@ -527,6 +527,7 @@ def test_configuration_is_layer_one() -> None:
         "redaction",
         "defaults",
         "_version",
+        "_lazy",
     }
 
 

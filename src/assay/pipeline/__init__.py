@@ -10,8 +10,9 @@ modules (targets, conversion, SQL generation: ~0.5 s of imports) are still unnee
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from assay._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from assay.pipeline.loading import LoadOptions, check, load
@@ -29,10 +30,4 @@ _LAZY = {
 __all__ = ["LoadOptions", "LoadReport", "RuleResult", "TableReport", "check", "load"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'assay.pipeline' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -16,9 +16,7 @@ state.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from assay._lazy import lazy_getattr
 from assay.staging.defaults import DEFAULT_DB
 
 # Loaded on first use, so that the command line starts without DuckDB and Arrow.
@@ -43,10 +41,4 @@ _LAZY = {
 __all__ = ["DEFAULT_DB", *sorted(_LAZY)]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'assay.staging' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
