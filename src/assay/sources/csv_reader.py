@@ -132,21 +132,18 @@ class CsvReader:
         self._serial_options = pacsv.ReadOptions(
             column_names=names, use_threads=False, block_size=chunk_bytes + (1 << 20)
         )
-        self._convert_options = pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            include_columns=list(columns),
-            check_utf8=True,
-        )
-        # ASCII is valid UTF-8: a chunk without a byte over 0x7F (one vectorised look)
-        # spares Arrow's validation of every value, ~15 % of its parse.
-        self._ascii_options = pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            include_columns=list(columns),
-            check_utf8=False,
+        # Every column as text.  ASCII is valid UTF-8: a chunk without a byte over 0x7F
+        # (one vectorised look) spares Arrow's validation of every value, ~15 % of its
+        # parse (see _read).
+        self._convert_options, self._ascii_options = (
+            pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                include_columns=list(columns),
+                check_utf8=check_utf8,
+            )
+            for check_utf8 in (True, False)
         )
         self._comment = (
             re.compile(rb"(?m)^[ \t]*" + re.escape(dialect.comment.encode()) + rb"[^\r\n]*")
