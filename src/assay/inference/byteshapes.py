@@ -16,7 +16,9 @@ Two jobs, both about sparing Arrow kernel passes where one look at the bytes dec
 * :func:`fixed_layout` -- whether every value of a batch has one fixed-width layout (an
   ISO timestamp as machines write it), in a few passes over the bytes as a matrix.
 
-Only ``string`` arrays (32-bit offsets) are read this way; other arrays get ``None``
+:func:`string_bytes` and :func:`fixed_width_matrix` are the ways in to an array's
+buffers that these (and other numpy looks in inference) share.  Only ``string`` arrays
+(32-bit offsets) are read this way; other arrays get ``None``
 and the caller's Arrow path.
 """
 
@@ -188,6 +190,35 @@ def _words(flags: np.ndarray) -> np.ndarray:
     return np.packbits(flags, bitorder="little").view(np.uint64)
 
 
+def string_bytes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A ``string`` array's offsets, relative to its first value, and the bytes they
+    index (only this array's, for a slice too)."""
+    buffers = values.buffers()
+    offsets = np.frombuffer(
+        buffers[1], dtype=np.int32, count=len(values) + 1, offset=values.offset * 4
+    )
+    base = int(offsets[0])
+    size = int(offsets[-1]) - base
+    if size and buffers[2] is not None:
+        data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=base)
+    else:
+        data = np.zeros(0, dtype=np.uint8)
+    return (offsets - base if base else offsets), data
+
+
+def fixed_width_matrix(values: pa.Array) -> np.ndarray | None:
+    """The values as the rows of a byte matrix, when none is null and all are as long
+    as the first (a column machines wrote: uuids, ISO timestamps); else None."""
+    n = len(values)
+    if n == 0 or values.null_count or not pa.types.is_string(values.type):
+        return None
+    offsets, data = string_bytes(values)
+    width = int(offsets[1])
+    if width == 0 or len(data) != width * n or not (np.diff(offsets) == width).all():
+        return None
+    return data.reshape(n, width)
+
+
 class _Presence:
     """Which byte values each value of a string array holds, as four 64-bit words a
     value, and the values' lengths: computed once per array, then any number of
@@ -199,16 +230,14 @@ class _Presence:
         self.values = values  # keeps the buffers (and so their addresses) alive
         self.addresses = (buffers[1].address, buffers[2].address if buffers[2] else 0)
         self.offset = values.offset
-        offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=self.offset * 4)
+        offsets, data = string_bytes(values)
         self.lengths = np.diff(offsets)
-        first, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
         # One contiguous array per word (a reduction along a row of four is slow in
         # numpy); None for a word no value touches (bytes 0x80 and up, in ASCII text).
         self.words: list[np.ndarray | None] = [None] * 4
-        if size and buffers[2] is not None:
-            data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=first)
+        if len(data):
             filled = self.lengths > 0
-            starts = (offsets[:-1] - first)[filled]
+            starts = offsets[:-1][filled]
             bits = np.left_shift(np.uint64(1), (data & 63).astype(np.uint64))
             word = data >> 6
             for w in range(4 if int(data.max()) >= 0x80 else 2):
@@ -278,18 +307,13 @@ def could_match(values: pa.Array, pattern: str) -> np.ndarray | None:
 def _scan_bytes(values: pa.Array, bounds: _Bounds) -> tuple[np.ndarray | None, np.ndarray]:
     """:func:`could_match` without an index: one pass summing each byte's weight, and
     the differences of the running sum per value."""
-    buffers = values.buffers()
-    n = len(values)
-    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=values.offset * 4)
+    offsets, data = string_bytes(values)
     lengths = np.diff(offsets)
-    first, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
-    if size >= 1 << _FIELD or buffers[2] is None:
+    if len(data) >= 1 << _FIELD:
         return None, lengths  # counts could overflow their fields: no claim
-    running = np.zeros(size + 1, dtype=np.int64)
-    if size:
-        data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=first)
-        np.cumsum(np.take(bounds.weights, data), out=running[1:])
-    sums = np.diff(running[offsets - first])
+    running = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum(np.take(bounds.weights, data), out=running[1:])
+    sums = np.diff(running[offsets])
     possible = (sums & 0xFFFF) == 0
     for i in range(bounds.counted):
         possible &= (sums >> (_FIELD * (i + 1))) & 0xFFFF > 0
@@ -313,21 +337,18 @@ def plain_decimals(values: pa.Array) -> np.ndarray | None:
     )
     if clean:
         return np.ones(len(values), dtype=bool)  # the usual column, decided at once
-    shape = _layout(values)
-    if shape is None:
+    if not pa.types.is_string(values.type):
         return None
-    starts, ends, raw = shape
-    n = len(starts)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    first, last = int(starts[0]), int(ends[-1])
-    lengths = ends - starts
-    if last == first:
+    offsets, raw = string_bytes(values)
+    n = len(values)
+    if len(raw) == 0:
         return np.zeros(n, dtype=bool)
-    weights = _NOT_DIGIT_OR_DOT[raw[first:last]]
+    starts, ends = offsets[:-1].astype(np.int64), offsets[1:].astype(np.int64)
+    lengths = ends - starts
+    weights = _NOT_DIGIT_OR_DOT[raw]
     filled = lengths > 0
     sums = np.zeros(n, dtype=np.int64)
-    sums[filled] = np.add.reduceat(weights, (starts - first)[filled])
+    sums[filled] = np.add.reduceat(weights, starts[filled])
     others, dots = sums & 0xFFFFFFFF, sums >> 32
     end = len(raw) - 1
     minus = raw[np.minimum(starts, end)] == 0x2D
@@ -369,18 +390,10 @@ def _one_dot_each(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def _find_one_dot_each(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     if values.null_count or not len(values) or not pa.types.is_string(values.type):
         return None
-    buffers = values.buffers()
-    n = len(values)
-    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=values.offset * 4)
-    base = int(offsets[0])
-    size = int(offsets[-1]) - base
-    if not size or buffers[2] is None:
-        return None
-    data = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=base)
+    offsets, data = string_bytes(values)
     dots = np.flatnonzero(data == 0x2E)
-    if len(dots) != n:
+    if len(dots) != len(values):
         return None
-    offsets = offsets - base
     # The i-th dot inside the i-th value: n dots, one in each.
     if not ((dots >= offsets[:-1]) & (dots < offsets[1:])).all():
         return None
@@ -454,19 +467,14 @@ def fixed_layout(values: pa.Array, layouts: tuple[FixedLayout, ...]) -> bool:
 
     The usual case, every value conforming, costs a subtraction and a comparison over
     the bytes (the per-position bounds tiled once per thread) and one ``any``."""
-    n = len(values)
-    if n == 0 or values.null_count or not pa.types.is_string(values.type):
+    matrix = fixed_width_matrix(values)
+    if matrix is None:
         return False
-    buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=values.offset * 4)
-    base, size = int(offsets[0]), int(offsets[-1]) - int(offsets[0])
-    layout = next((x for x in layouts if x.width * n == size), None)
-    if layout is None or buffers[2] is None:
+    n, width = matrix.shape
+    layout = next((x for x in layouts if x.width == width), None)
+    if layout is None:
         return False
-    width = layout.width
-    if int(offsets[1]) - base != width or not (np.diff(offsets) == width).all():
-        return False
-    flat = np.frombuffer(buffers[2], dtype=np.uint8, count=size, offset=base)
+    flat = matrix.reshape(-1)
     cached = getattr(_tiled, "bounds", {}).get((layout.template, n))
     if cached is None:
         cached = (np.tile(layout.low, n), np.tile(layout.span, n))
@@ -474,7 +482,6 @@ def fixed_layout(values: pa.Array, layouts: tuple[FixedLayout, ...]) -> bool:
     low, span = cached
     if bool((np.subtract(flat, low) > span).any()):
         return False
-    matrix = flat.reshape(n, width)
     for position, allowed in layout.choices:
         column = matrix[:, position]
         hit = column == allowed[0]
@@ -483,17 +490,3 @@ def fixed_layout(values: pa.Array, layouts: tuple[FixedLayout, ...]) -> bool:
         if not hit.all():
             return False
     return True
-
-
-def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Each value's start and end in the data buffer, and the buffer, as numpy."""
-    if not pa.types.is_string(values.type):
-        return None
-    buffers = values.buffers()
-    n = len(values)
-    offsets = np.frombuffer(buffers[1], dtype=np.int32)[values.offset : values.offset + n + 1]
-    data = buffers[2]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    starts = offsets[:-1].astype(np.int64)
-    ends = offsets[1:].astype(np.int64)
-    return starts, ends, raw

@@ -19,7 +19,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.byteshapes import FixedLayout, could_match, fixed_layout, plain_decimals
+from assay.inference.byteshapes import (
+    FixedLayout,
+    could_match,
+    fixed_layout,
+    plain_decimals,
+    string_bytes,
+)
 from assay.schema.kinds import TypeKind
 
 _WS = r"\s*"
@@ -116,14 +122,11 @@ _EDGE[0x7F:] = True  # any byte of a non-ASCII character (some are whitespace)
 def trim_whitespace(values: pa.Array) -> pa.Array:
     """``utf8_trim_whitespace``, skipped (values as they are) when no value can start or
     end with whitespace: one look at each value's first and last byte."""
-    data = values.buffers()[2] if pa.types.is_string(values.type) else None
-    if data is None or data.size == 0 or len(values) == 0:
+    if not pa.types.is_string(values.type) or len(values) == 0:
         return pc.utf8_trim_whitespace(values)
-    n = len(values)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
-        values.offset : values.offset + n + 1
-    ]
-    raw = np.frombuffer(data, dtype=np.uint8)
+    offsets, raw = string_bytes(values)
+    if len(raw) == 0:
+        return pc.utf8_trim_whitespace(values)
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
     last = len(raw) - 1

@@ -26,7 +26,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assay.inference.byteshapes import FILTER_MAX_VALUES, one_dot_scale, remember
+from assay.inference.byteshapes import (
+    FILTER_MAX_VALUES,
+    one_dot_scale,
+    remember,
+    string_bytes,
+)
 from assay.inference.candidates import (
     CANDIDATES,
     Candidate,
@@ -653,13 +658,11 @@ def _token_or_blank(values: pa.Array, null_tokens: pa.Array) -> pa.Array | None:
     those are tested.
     """
     n = len(values)
-    data = values.buffers()[2] if pa.types.is_string(values.type) else None
-    if n == 0 or data is None or data.size == 0:
+    if n == 0 or not pa.types.is_string(values.type):
         return _any_or_none(_token_or_blank_all(values, null_tokens))
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
-        values.offset : values.offset + n + 1
-    ]
-    raw = np.frombuffer(data, dtype=np.uint8)
+    offsets, raw = string_bytes(values)
+    if len(raw) == 0:
+        return _any_or_none(_token_or_blank_all(values, null_tokens))
     lengths = np.diff(offsets)
     starts = offsets[:-1]
     if int(starts[-1]) >= len(raw):  # empty values at the very end of the buffer

@@ -126,6 +126,7 @@ class ColumnPool:
     def __init__(self, threads: int) -> None:
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="assay-profile")
         self._slots = threading.Semaphore(2 * threads)
+        self.threads = threads
         self._capacity = 2 * threads
         self._last: dict[tuple[int, int], Future[None]] = {}
         self._failures: list[BaseException] = []
@@ -263,6 +264,7 @@ def merge_all(profiles: list[TableProfile], pool: ColumnPool | None = None) -> T
     if pool is None:
         merge(out.order)
     else:
-        for done in [pool.side(partial(merge, out.order[i::2])) for i in range(2)]:
+        parts = [out.order[i :: pool.threads] for i in range(pool.threads)]
+        for done in [pool.side(partial(merge, part)) for part in parts]:
             done.result()
     return out

@@ -15,6 +15,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assay.inference.byteshapes import fixed_width_matrix
 from assay.inference.formats._vector import Mask, lengths, matches, per_distinct, refine
 
 _HEX = "[0-9A-Fa-f]"
@@ -56,16 +57,8 @@ def _uuid_layout(values: pa.Array) -> Mask | None:
     """:data:`UUID_RE` for the usual column, every value 36 bytes long: the values as
     rows of a byte matrix, checked column by column at memory speed (RE2 takes ~300 ns
     a value).  None when the values are not laid out so (the caller uses the pattern)."""
-    n = len(values)
-    if n == 0 or values.null_count or not pa.types.is_string(values.type):
-        return None
-    buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=values.offset * 4)
-    base = int(offsets[0])
-    if int(offsets[-1]) - base != 36 * n or buffers[2] is None:
-        return None
-    matrix = np.frombuffer(buffers[2], dtype=np.uint8, count=36 * n, offset=base).reshape(n, 36)
-    if not (np.diff(offsets) == 36).all():
+    matrix = fixed_width_matrix(values)
+    if matrix is None or matrix.shape[1] != 36:
         return None
     letters = ((matrix | np.uint8(0x20)) - np.uint8(0x61)) < 6  # a-f and A-F only
     hexdigit = ((matrix - np.uint8(0x30)) < 10) | letters
