@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -301,6 +302,21 @@ def could_match(values: pa.Array, pattern: str) -> np.ndarray | None:
     possible &= (lengths >= bounds.low) & (lengths <= bounds.high)
     if values.null_count:
         possible &= np.asarray(values.is_valid())
+    return possible
+
+
+def where_possible(
+    values: pa.Array, pattern: str, test: Callable[[pa.Array], np.ndarray]
+) -> np.ndarray | None:
+    """``test`` (a mask per value) run only on the values ``pattern`` could match, the
+    others False; None when the filter rules nothing out (the caller then tests every
+    value its own way, without the gather)."""
+    possible = could_match(values, pattern)
+    if possible is None or possible.all():
+        return None
+    if possible.any():
+        index = np.flatnonzero(possible)
+        possible[index] = test(values.take(pa.array(index)))
     return possible
 
 

@@ -21,10 +21,10 @@ import pyarrow.compute as pc
 
 from assay.inference.byteshapes import (
     FixedLayout,
-    could_match,
     fixed_layout,
     plain_decimals,
     string_bytes,
+    where_possible,
 )
 from assay.schema.kinds import TypeKind
 
@@ -69,15 +69,14 @@ class Candidate:
         return combine(quick, self._matches(pc.filter(values, pc.invert(quick))))
 
     def _matches(self, values: pa.Array) -> pa.Array:
-        possible = could_match(values, self.regex)
-        if possible is None or possible.all():
-            return self._matches_all(values)
-        out = np.zeros(len(values), dtype=bool)
-        if possible.any():
-            index = np.flatnonzero(possible)
-            found = self._matches_all(values.take(pa.array(index)))
-            out[index] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-        return pa.array(out)
+        found = where_possible(
+            values,
+            self.regex,
+            lambda part: np.asarray(
+                self._matches_all(part).to_numpy(zero_copy_only=False), dtype=bool
+            ),
+        )
+        return self._matches_all(values) if found is None else pa.array(found)
 
     def _matches_all(self, values: pa.Array) -> pa.Array:
         if self.layouts and fixed_layout(values, self.layouts):

@@ -155,7 +155,7 @@ class ColumnPool:
             waits = [f for f in (self._last.get(key), hashed) if f is not None]
             self._last[key] = self._executor.submit(self._column, profile, work, i, waits, left)
 
-    def side(self, fn) -> Future[None]:  # type: ignore[no-untyped-def]
+    def side(self, fn: Callable[[], object]) -> Future[object]:
         """Run ``fn`` on a worker; the future's ``result()`` re-raises its failure."""
         return self._executor.submit(fn)
 

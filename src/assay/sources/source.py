@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from assay.errors import InputError, UsageError
@@ -584,7 +585,8 @@ def _json_opener(
     return _once(open_batches)
 
 
-def _raw_records():  # type: ignore[no-untyped-def]
+def _raw_records() -> ModuleType:
+    """The raw-record readers, imported on first use (see the import note above)."""
     from assay.sources import raw_records
 
     return raw_records

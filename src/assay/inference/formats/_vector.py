@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assay.inference import codes
-from assay.inference.byteshapes import could_match
+from assay.inference.byteshapes import where_possible
 
 Mask = np.ndarray  # one bool per value
 Check = Callable[[pa.Array], Mask]
@@ -35,13 +35,12 @@ def matches(values: pa.Array, pattern: str) -> Mask:
 
     Values whose bytes the pattern can never consume are ruled out first, without RE2
     (see :func:`assay.inference.byteshapes.could_match`)."""
-    possible = could_match(values, pattern)
-    if possible is None or possible.all():
-        return to_mask(pc.match_substring_regex(values, pattern))
-    if possible.any():
-        index = np.flatnonzero(possible)
-        possible[index] = to_mask(pc.match_substring_regex(values.take(pa.array(index)), pattern))
-    return possible
+
+    def regex(part: pa.Array) -> Mask:
+        return to_mask(pc.match_substring_regex(part, pattern))
+
+    found = where_possible(values, pattern, regex)
+    return regex(values) if found is None else found
 
 
 def lengths(values: pa.Array) -> np.ndarray:
