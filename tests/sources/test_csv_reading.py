@@ -64,6 +64,47 @@ def test_multiline_values_across_chunk_boundaries_keep_exact_lines(
     assert lines == expected_lines
 
 
+@pytest.mark.parametrize("first_chunk_bytes", [700, 1 << 12])
+def test_a_smaller_first_chunk_reads_the_same_records_and_lines(
+    tmp_path: Path, first_chunk_bytes: int
+) -> None:
+    # Inference reads a small first chunk (its head); the chunk boundaries move, the
+    # records, their line numbers and a ragged row's quarantine must not.
+    rows = [["id", "text"]]
+    for i in range(2000):
+        rows.append([str(i), f'one {i}\ntwo, "x"' if i % 7 == 0 else f"plain {i}"])
+    path = tmp_path / "first.csv"
+    write_rows(path, rows)
+    with path.open("a") as out:
+        out.write("2000,too,many\n2001,last\n")
+    plain, plain_lines, plain_source = collect(path, chunk_bytes=1 << 14)
+    small, small_lines, small_source = collect(
+        path, chunk_bytes=1 << 14, first_chunk_bytes=first_chunk_bytes
+    )
+    assert small == plain and small_lines == plain_lines
+    assert [r["id"] for r in small][-2:] == ["1999", "2001"]
+    assert [(q.line, q.code) for q in small_source.quarantined] == [
+        (q.line, q.code) for q in plain_source.quarantined
+    ]
+    assert [q.code for q in small_source.quarantined] == ["ragged_row"]
+
+
+def test_utf8_is_checked_in_every_chunk_after_ascii_ones(tmp_path: Path) -> None:
+    # ASCII chunks skip Arrow's UTF-8 check; a later chunk with a bad byte must not.
+    lines = ["id,name"] + [f"{i},name {i}" for i in range(1, 2000)]
+    lines[1500] = "1500,Zoë"  # valid UTF-8, not ASCII
+    path = tmp_path / "late.csv"
+    data = ("\n".join(lines) + "\n").encode().replace(b"name 1800\n", b"Ren\xe9e\n")
+    path.write_bytes(data)
+    rows, numbers, source = collect(path, encoding="utf-8", chunk_bytes=4096)
+    assert len(rows) == 1998
+    assert {"id": "1500", "name": "Zoë"} in rows
+    assert "1800" not in [r["id"] for r in rows]
+    assert 1801 not in numbers and numbers[-1] == 2000  # the lines around it unchanged
+    (bad,) = source.quarantined
+    assert (bad.line, bad.code, bad.raw) == (1801, "undecodable_bytes", b"1800,Ren\xe9e")
+
+
 def test_spanning_values_bigger_than_arrow_blocks_are_parsed_right(tmp_path: Path) -> None:
     # ~12 MB in one chunk: Arrow splits it into blocks and finds values spanning lines.
     rows = [["id", "text"]] + [
