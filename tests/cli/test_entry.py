@@ -138,3 +138,17 @@ def test_the_command_line_skips_pydantic_plugins_unless_asked() -> None:
     env["PYDANTIC_DISABLE_PLUGINS"] = ""
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert done.stderr.strip().splitlines()[-1] == "''"
+
+
+def test_the_command_line_runs_numpy_on_one_blas_thread_unless_asked() -> None:
+    probe = (
+        "import os, sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "print(repr(os.environ.get('OPENBLAS_NUM_THREADS')), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert done.stderr.strip().splitlines()[-1] == "'1'"
+    env["OPENBLAS_NUM_THREADS"] = "4"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert done.stderr.strip().splitlines()[-1] == "'4'"

@@ -91,6 +91,9 @@ def run() -> None:
     # first model is built (~15 ms); assay's own process uses none.  Set it to "" to
     # let them load.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # numpy's OpenBLAS starts a thread per core that spins on its own after work, and
+    # assay does no linear algebra: ~3 % of `assay infer`'s CPU on two cores.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from assay.cli._no_pandas import refuse_pandas_for
     from assay.cli.app import app
 
