@@ -76,3 +76,37 @@ def test_the_head_plans_a_mostly_distinct_column_without_hashing_it() -> None:
     expected.registers = np.zeros(1 << HLL_BITS, dtype=np.uint8)
     expected._hll_update(_hash(pa.array([v for v in ids.to_pylist() if v], pa.string())))
     assert np.array_equal(column.counts.registers, expected.registers)
+
+
+def test_a_head_of_distinct_values_plans_the_sketch_and_repeats_stay_exact() -> None:
+    """All-distinct text counted exactly in the head (no blanks: the by-value path) is
+    planned as a sketch, so later batches hash along with the other sketched columns;
+    a column with repeats keeps exact counts."""
+    n = 16_384
+    batch = pa.record_batch(
+        [
+            pa.array([f"u-{i:06d}" for i in range(n)], pa.string()),
+            pa.array([f"c-{i % 3000}" for i in range(n)], pa.string()),
+        ],
+        names=["uid", "code"],
+    )
+    head = TableProfile(defer_hashing=True)
+    head.add(batch, 0, ProfileOptions())
+    assert head.columns["uid"].counts.exact  # the head itself counted exactly
+    plan = head.plan()
+    assert not plan.columns["uid"].counts.exact
+    assert plan.columns["code"].counts.exact
+    later = pa.record_batch(
+        [
+            pa.array([f"u-{i:06d}" for i in range(n, 2 * n)], pa.string()),
+            pa.array([f"c-{i % 3000}" for i in range(n)], pa.string()),
+        ],
+        names=["uid", "code"],
+    )
+    assert plan.start(later, 1, ProfileOptions()).sketched == {"uid": 0}
+    plan.add(later, 1, ProfileOptions())
+    head.settle()
+    head.columns["uid"].merge(plan.columns["uid"])
+    head.columns["code"].merge(plan.columns["code"])
+    assert abs(head.columns["uid"].counts.distinct() - 2 * n) < 0.03 * 2 * n
+    assert head.columns["code"].counts.distinct() == 3000

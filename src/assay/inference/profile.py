@@ -513,7 +513,7 @@ class ColumnProfile:
         planned = ColumnProfile(self.path, planned=True)
         # What the head learnt about cardinality spares later batches a counting pass that
         # cannot pay off: no by-distinct-value profiling, and no exact counts once sketched.
-        planned.counts = self.counts.sketched()
+        planned.counts = self.counts.sketched(self.text_values)
         if self.text_values:
             # A column whose counts went to the sketch in the head is mostly distinct
             # (over half its values): no need to settle the sketch's hashes to know it.

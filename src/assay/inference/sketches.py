@@ -71,7 +71,7 @@ class ValueCounts:
                 self._hll_update(hashes)
             return None
         counted = pc.value_counts(values)
-        if len(counted) > HIGH_CARDINALITY * len(values) and len(values) >= 5000:
+        if mostly_distinct(len(counted), len(values)):
             # Mostly distinct (ids, emails, timestamps): counting them exactly buys
             # nothing but memory; go straight to the sketch.
             self._to_hll()
@@ -136,10 +136,13 @@ class ValueCounts:
         if len(self.values) > self.limit:
             self._to_hll()
 
-    def sketched(self) -> ValueCounts:
-        """An empty counter in the same mode: a plan for later batches of this column."""
+    def sketched(self, values_seen: int = 0) -> ValueCounts:
+        """An empty counter for later batches of this column: in the sketch's mode if this
+        one is, or if it counted ``values_seen`` values that were mostly distinct (the
+        rule :meth:`add` applies to a batch; a plan made here lets those batches hash
+        with the others, instead of counting exactly only to give up)."""
         empty = ValueCounts(limit=self.limit)
-        if not self.exact:
+        if not self.exact or mostly_distinct(self.distinct(), values_seen):
             empty.registers = np.zeros(1 << HLL_BITS, dtype=np.uint8)
         return empty
 
@@ -246,6 +249,12 @@ class ValueCounts:
         if not self.exact or self.counts is None or len(self.counts) == 0:
             return 0
         return int(pc.max(self.counts).as_py())
+
+
+def mostly_distinct(distinct: int, values: int) -> bool:
+    """Over half of a good number of values distinct (ids, emails, timestamps): counting
+    them exactly buys nothing but memory."""
+    return values >= 5000 and distinct > HIGH_CARDINALITY * values
 
 
 _local = threading.local()
