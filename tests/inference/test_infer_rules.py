@@ -209,3 +209,19 @@ def test_sample_profiles_rows_from_the_whole_file(tmp_path: Path) -> None:
 
 def schema_of(result) -> Schema:  # type: ignore[no-untyped-def]
     return result.schema
+
+
+def test_text_that_starts_with_a_zero_digit_is_not_a_code_with_leading_zeros(
+    tmp_path: Path,
+) -> None:
+    """Uuids like 09a3b59f-… and phrases like "0800 free call" are text, not numbers
+    written with a leading zero: no leading-zeros hint or codes-stay-text evidence."""
+    rows = [
+        [f"0{i % 10}a3b59f-aece-4ba9-acfa-19f1741b{i:04d}", f"0800 call {i}", f"{i % 1000:05d}"]
+        for i in range(300)
+    ]
+    fields = infer_one(write_csv(tmp_path / "ids.csv", ["ref", "note", "zip"], rows))
+    for name in ("ref", "note"):
+        assert "leading_zeros" not in fields[name].hints
+        assert not [e for e in fields[name].evidence if e.rule == "codes-stay-text"]
+    assert "leading_zeros" in fields["zip"].hints

@@ -622,7 +622,9 @@ class ColumnProfile:
         self.json_text = self.json_text or other.json_text
 
 
-_LEADING_ZERO = r"^\s*(?:[+-]?0\d|\+\d{7,})"
+# A number written with a leading zero (``007``, ``-01``, ``0123 456``) or a phone's
+# ``+``: not text that merely starts with ``0`` and a digit (a uuid, ``0800 free call``).
+_LEADING_ZERO = r"^\s*(?:[+-]?0\d[\d.,' ]*\s*$|\+\d{7,})"
 
 
 def _leading_zeros(text: pa.Array, plain: pa.Array | None = None) -> pa.Array:
