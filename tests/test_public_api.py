@@ -74,3 +74,27 @@ def test_lazy_names_are_not_shadowed_by_submodules() -> None:
     from assay.pipeline import check, load
 
     assert callable(load) and callable(check) and not isinstance(load, type(os))
+
+
+def test_the_facade_loads_what_a_call_needs_and_no_more() -> None:
+    """``assay.infer`` reads files: it loads neither the loading pipeline, the staging
+    stores nor the targets (which took ``import assay.api`` to ~1 s)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, assay.api\n"
+        "before = sorted(m for m in ('assay.pipeline', 'assay.staging', 'assay.targets')"
+        " if m in sys.modules)\n"
+        "assay.api.infer(sys.argv[1])\n"
+        "after = sorted(m for m in ('assay.pipeline', 'assay.staging', 'assay.targets')"
+        " if m in sys.modules)\n"
+        "print(before, after)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(ROOT / "examples" / "shop" / "customers.csv")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "[] []"

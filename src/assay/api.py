@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assay.inference.engine import infer as _infer
-from assay.pipeline import LoadReport
-from assay.pipeline import check as _check
-from assay.pipeline import load as _load
-from assay.schema import Schema
-from assay.sources import Source, open_source
-from assay.staging.store import StagingStore
-
 if TYPE_CHECKING:
+    from assay.pipeline import LoadReport
     from assay.refinement import RefineResult
+    from assay.schema import Schema
+    from assay.sources import Source
+    from assay.staging.store import StagingStore
+
+# Each function imports what it runs: ``assay.infer`` need not load the loading
+# pipeline, the staging stores and the targets (~0.3 s, pandas among them, which
+# pyarrow imports the first time the targets build an array from Python values).
 
 
 def read(inputs: str | list[str], **options: Any) -> Source:
     """Open files, directories, globs or URIs; see :class:`assay.sources.ReadOptions`."""
+    from assay.sources import open_source
+
     return open_source(inputs, **options)
 
 
@@ -33,6 +35,8 @@ def infer(paths: str | list[str], *, read: dict[str, Any] | None = None, **optio
     >>> schema.table("orders").primary_key.fields
     ('order_id',)
     """
+    from assay.inference.engine import infer as _infer
+
     return _infer(paths, read=read, **options)
 
 
@@ -50,6 +54,7 @@ def infer_staged(
     or an open store; options as for :func:`infer`.
     """
     from assay.staging.connect import open_store
+    from assay.staging.store import StagingStore
 
     if isinstance(db, StagingStore):
         return _infer_store(db, partition, save, options)
@@ -137,8 +142,10 @@ def refine(
     >>> result.schema.table("customers").field("email").semantic_type
     'email'
     """
+    from assay.inference.engine import infer as _infer
     from assay.refinement import RefineOptions
     from assay.refinement.session import refine_with
+    from assay.schema import Schema
 
     if not isinstance(schema, Schema):
         schema = _infer(schema)
@@ -160,9 +167,13 @@ def load(inputs: str | list[str], target: str | None = None, **options: Any) -> 
     >>> {k: report.totals()[k] for k in ("rows_read", "rows_loaded", "rows_rejected")}
     {'rows_read': 518, 'rows_loaded': 515, 'rows_rejected': 2}
     """
+    from assay.pipeline import load as _load
+
     return _load(inputs, target=target, **options)
 
 
 def check(target: str | None, contract: Schema, tables: list[str] | None = None) -> list[Any]:
     """Run a contract's (or schema's) quality rules against tables in ``target``."""
+    from assay.pipeline import check as _check
+
     return _check(target, contract, tables)
