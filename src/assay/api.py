@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from assay.staging.store import StagingStore
 
 # Each function imports what it runs: ``assay.infer`` need not load the loading
-# pipeline, the staging stores and the targets (~0.3 s, pandas among them, which
-# pyarrow imports the first time the targets build an array from Python values).
+# pipeline, the staging stores and the targets (with them, ``import assay.api`` took
+# ~1 s; pandas among them, which pyarrow imports when the targets build an array from
+# Python values at import).
 
 
 def read(inputs: str | list[str], **options: Any) -> Source:
