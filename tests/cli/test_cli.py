@@ -149,3 +149,14 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_infer_table_names_what_breaks_a_key(tmp_path: Path) -> None:
+    """A key that is not quite unique says so in the table title, with examples; a
+    clean key is shown bare."""
+    code, out, _ = invoke("infer", str(SHOP / "customers.csv"))
+    assert code == 0 and "key: customer_id (1 violation: 1069)" in out
+    clean = tmp_path / "clean.csv"
+    clean.write_text("id,name\n" + "".join(f"{i},n{i % 7}\n" for i in range(1, 200)))
+    code, out, _ = invoke("infer", str(clean))
+    assert code == 0 and "key: id" in out and "violation" not in out

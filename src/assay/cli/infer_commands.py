@@ -9,7 +9,7 @@ import typer
 
 from assay.cli import read_options as ro
 from assay.cli.app import app, console, err_console, handle_errors, print_text, settings
-from assay.cli.markup import escape
+from assay.cli.markup import escape, key_label
 from assay.errors import UsageError
 
 if TYPE_CHECKING:
@@ -274,7 +274,7 @@ def _print_tables(schema: Schema) -> None:
 
 
 def _table_view(table: Table) -> RichTable:
-    key = ", ".join(table.primary_key.fields) if table.primary_key else "none found"
+    key = key_label(table.primary_key)
     title = f"{table.name}  [dim]{table.row_count:,} rows · key: {escape(key)}[/]"
     from rich.table import Table as RichTable
 

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from assay.cli.app import app, console, err_console, handle_errors, print_text, settings
+from assay.cli.markup import key_label
 from assay.errors import UsageError
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ def print_refined(result: RefineResult) -> None:
     for r in result.rejections:
         rejected[(r.table, r.path)] = rejected.get((r.table, r.path), 0) + 1
     for table in result.schema.tables:
-        key = ", ".join(table.primary_key.fields) if table.primary_key else "none"
+        key = key_label(table.primary_key, none="none")
         title = f"{escape(table.name)}  [dim]{table.row_count:,} rows · key: {escape(key)}[/]"
         if table.description:
             title += f"\n{escape(table.description)}"
