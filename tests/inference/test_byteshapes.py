@@ -251,3 +251,30 @@ def test_a_clean_timestamp_batch_fits_its_layout() -> None:
     assert not fixed_layout(
         pa.array(["2024-01-01T10:11:12+02:00", "2024-01-01T10:11:12Z"]), layouts
     )
+
+
+def test_batches_of_changing_sizes_are_each_checked_whole() -> None:
+    """The tiled bounds are kept per thread and layout and sliced to each batch: a
+    smaller batch after a larger one, a larger one after it, and two layouts taking
+    turns are each checked on all of their values and only those."""
+    from assay.inference.byteshapes import fixed_layout
+    from assay.inference.candidates import BY_NAME
+
+    stamps = BY_NAME["datetime_iso_tz"].layouts
+    dates = BY_NAME["date_iso"].layouts
+
+    def stamp_batch(n: int) -> list[str]:
+        return [f"2024-01-{1 + i % 28:02d}T10:11:12+02:00" for i in range(n)]
+
+    def date_batch(n: int) -> list[str]:
+        return [f"2024-02-{1 + i % 28:02d}" for i in range(n)]
+
+    assert fixed_layout(pa.array(stamp_batch(1000)), stamps)
+    assert fixed_layout(pa.array(date_batch(1000)), dates)
+    # Smaller: its last value, off the layout, is still seen.
+    assert not fixed_layout(pa.array([*stamp_batch(99), "2024-01-01T10:6x:12+02:00"]), stamps)
+    assert fixed_layout(pa.array(stamp_batch(100)), stamps)
+    # Larger than any before: the bounds grow; a bad value at the very end counts.
+    assert fixed_layout(pa.array(stamp_batch(5000)), stamps)
+    assert not fixed_layout(pa.array([*date_batch(4999), "2024-02-3x"]), dates)
+    assert fixed_layout(pa.array(date_batch(7)), dates)

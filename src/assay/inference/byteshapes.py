@@ -475,6 +475,30 @@ class FixedLayout:
 _tiled = threading.local()
 
 
+def _tiled_bounds(
+    layout: FixedLayout, rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``layout``'s bounds repeated for ``rows`` values, and room for the comparison:
+    views of arrays kept per thread and layout, made again only for a larger batch.
+    Batches differ in size by a few rows (chunks end at record boundaries), and fresh
+    arrays for every batch cost as much again in page faults as the comparison."""
+    held: dict[str, tuple[np.ndarray, ...]] | None = getattr(_tiled, "bounds", None)
+    if held is None:
+        held = _tiled.bounds = {}
+    size = rows * layout.width
+    arrays = held.get(layout.template)
+    if arrays is None or len(arrays[0]) < size:
+        room = rows + rows // 8  # a slightly larger batch fits too
+        arrays = held[layout.template] = (
+            np.tile(layout.low, room),
+            np.tile(layout.span, room),
+            np.empty(room * layout.width, np.uint8),
+            np.empty(room * layout.width, bool),
+        )
+    low, span, difference, outside = arrays
+    return low[:size], span[:size], difference[:size], outside[:size]
+
+
 def fixed_layout(values: pa.Array, layouts: tuple[FixedLayout, ...]) -> bool:
     """Whether every value (none null) has one of ``layouts`` -- all of them the same
     one, so the values form a byte matrix.  An answer for the whole array: False means
@@ -491,12 +515,9 @@ def fixed_layout(values: pa.Array, layouts: tuple[FixedLayout, ...]) -> bool:
     if layout is None:
         return False
     flat = matrix.reshape(-1)
-    cached = getattr(_tiled, "bounds", {}).get((layout.template, n))
-    if cached is None:
-        cached = (np.tile(layout.low, n), np.tile(layout.span, n))
-        _tiled.bounds = {(layout.template, n): cached}  # one size kept: batches repeat it
-    low, span = cached
-    if bool((np.subtract(flat, low) > span).any()):
+    low, span, difference, outside = _tiled_bounds(layout, n)
+    np.subtract(flat, low, out=difference)
+    if bool(np.greater(difference, span, out=outside).any()):
         return False
     for position, allowed in layout.choices:
         column = matrix[:, position]
