@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 
 from assay.cli import main
@@ -152,3 +153,30 @@ def test_the_command_line_runs_numpy_on_one_blas_thread_unless_asked() -> None:
     env["OPENBLAS_NUM_THREADS"] = "4"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert done.stderr.strip().splitlines()[-1] == "'4'"
+
+
+def _thp_enabled(status: str) -> str | None:
+    line = next((x for x in status.splitlines() if x.startswith("THP_enabled:")), None)
+    return line.split(":")[1].strip() if line else None
+
+
+_STATUS = Path("/proc/self/status")
+
+
+@pytest.mark.skipif(
+    not _STATUS.exists() or _thp_enabled(_STATUS.read_text()) is None,
+    reason="the kernel reports no THP_enabled (not Linux)",
+)
+def test_the_command_line_turns_transparent_huge_pages_off_unless_asked() -> None:
+    probe = (
+        "import sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "print(open('/proc/self/status').read(), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ASSAY_HUGE_PAGES"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert _thp_enabled(done.stderr) == "0"
+    # Kept when asked: the process then has what any other process here has.
+    env["ASSAY_HUGE_PAGES"] = "1"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert _thp_enabled(done.stderr) == _thp_enabled(_STATUS.read_text())

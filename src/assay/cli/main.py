@@ -94,9 +94,35 @@ def run() -> None:
     # numpy's OpenBLAS starts a thread per core that spins on its own after work, and
     # assay does no linear algebra: ~3 % of `assay infer`'s CPU on two cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if os.environ.get("ASSAY_HUGE_PAGES") != "1":
+        no_huge_pages()
     from assay.cli._no_pandas import refuse_pandas_for
     from assay.cli.app import app
 
     refuse_pandas_for(sys.argv)
     register(modules_for(sys.argv))
     app()
+
+
+PR_SET_THP_DISABLE = 41  # linux/prctl.h
+
+
+def no_huge_pages() -> bool:
+    """Turn transparent huge pages off for this process (Linux); say whether it did.
+
+    Arrow's allocator asks for huge pages, and the arrays of a batch live for
+    milliseconds: every fresh 2 MB page is cleared by the kernel, most of it for nothing.
+    On the 2-core bench machine ``assay infer`` spent ~11 % of its CPU clearing pages;
+    without huge pages it takes 0.95x the CPU and 0.96-0.97x the time (24 paired runs,
+    docs/performance.md).  ``ASSAY_HUGE_PAGES=1`` keeps them.
+    """
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # no prctl to call: nothing to turn off
+        return False
