@@ -225,3 +225,30 @@ def test_text_that_starts_with_a_zero_digit_is_not_a_code_with_leading_zeros(
         assert "leading_zeros" not in fields[name].hints
         assert not [e for e in fields[name].evidence if e.rule == "codes-stay-text"]
     assert "leading_zeros" in fields["zip"].hints
+
+
+def test_codes_evidence_says_how_many_values_were_tested(tmp_path: Path) -> None:
+    """Numbers stop being tested once a column shows codes with leading zeros (in the
+    head of a large input), so the evidence names its count out of the values tested,
+    not out of the column: 1 in 10 zip codes of 60,000 rows has a leading zero, and the
+    count is exact for the values it covers."""
+    import re
+
+    zips = [f"{(i * 7919) % 100_000:05d}" for i in range(60_000)]
+    path = write_csv(tmp_path / "zips.csv", ["zip"], [[z] for z in zips])
+    (evidence,) = [e for e in infer_one(path)["zip"].evidence if e.rule == "codes-stay-text"]
+    found = re.fullmatch(
+        r"([\d,]+) of the ([\d,]+) values tested as numbers have a leading zero or '\+': "
+        r"identifiers, not numbers",
+        evidence.note or "",
+    )
+    assert found, evidence.note
+    zeros, tested = (int(g.replace(",", "")) for g in found.groups())
+    assert zeros == evidence.violating
+    assert 0 < tested < len(zips)  # the head, not the column
+    assert zeros == sum(z.startswith("0") for z in zips[:tested])
+
+    small = write_csv(tmp_path / "few.csv", ["zip"], [[z] for z in zips[:100]])
+    (evidence,) = [e for e in infer_one(small)["zip"].evidence if e.rule == "codes-stay-text"]
+    assert evidence.note is not None
+    assert evidence.note.startswith(f"{sum(z.startswith('0') for z in zips[:100])} of the 100 ")

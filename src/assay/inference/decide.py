@@ -147,7 +147,13 @@ def _decide_text(
             Evidence(
                 decision="type",
                 rule="codes-stay-text",
-                note="leading zeros or '+' prefixes: identifiers, not numbers",
+                # Numbers stop being tested once codes are seen (usually in the head of
+                # the input): say of how many values the count is.
+                note=(
+                    f"{profile.leading_zeros:,} of the {profile.leading_zero_checked:,} "
+                    "values tested as numbers have a leading zero or '+': identifiers, "
+                    "not numbers"
+                ),
                 violating=profile.leading_zeros,
                 examples=tuple(profile.leading_zero_examples[:EXAMPLES]),
             )

@@ -112,7 +112,8 @@ class ColumnProfile:
     conforming: dict[str, int] | None = None  # candidate -> values conforming
     violations: dict[str, list[str]] = field(default_factory=dict)
     eliminated: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (ok, seen)
-    leading_zeros: int = 0
+    leading_zeros: int = 0  # numbers written as codes: a leading zero or a '+'
+    leading_zero_checked: int = 0  # values tested for it (while numbers were possible)
     leading_zero_examples: list[str] = field(default_factory=list)
     numbers: dict[str, Numbers] = field(default_factory=dict)  # family/kind -> stats
     temporal: dict[str, tuple[object, object]] = field(default_factory=dict)  # name -> min,max
@@ -297,6 +298,7 @@ class ColumnProfile:
         if "integer" in matched:
             zeros = _leading_zeros(text, digits)
             count = _weighted(zeros, weights)
+            self.leading_zero_checked += len(text) if weights is None else int(weights.sum())
             if count:
                 self.leading_zeros += count
                 if len(self.leading_zero_examples) < EXAMPLES:
@@ -581,6 +583,7 @@ class ColumnProfile:
             for name in self.eliminated:
                 self.conforming.pop(name, None)
         self.leading_zeros += other.leading_zeros
+        self.leading_zero_checked += other.leading_zero_checked
         for value in other.leading_zero_examples:
             if len(self.leading_zero_examples) < EXAMPLES:
                 self.leading_zero_examples.append(value)
