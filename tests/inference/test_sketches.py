@@ -58,9 +58,21 @@ def test_the_update_filter_keeps_the_exact_registers() -> None:
         counts._hll_update(hashes)
         index = (hashes >> np.uint64(64 - HLL_BITS)).astype(np.int64)
         rest = (hashes << np.uint64(HLL_BITS)) | np.uint64(1 << (HLL_BITS - 1))
-        ranks = (64 - np.floor(np.log2(rest.astype(np.float64)))).astype(np.uint8)
+        # The exact rank, in integers: 65 minus the bit length (no floating point).
+        bit_length = sum(((rest >> np.uint64(k)) > 0).astype(np.int64) for k in range(64))
+        ranks = (65 - bit_length).astype(np.uint8)
         np.maximum.at(reference, index, ranks)
         assert np.array_equal(counts.registers, reference)
+
+
+def test_a_hash_of_all_ones_after_its_register_bits_has_rank_one() -> None:
+    """2**64 - 8192 as a double is exact, but its logarithm rounds up to 64: the rank is
+    read from the exponent, so the first bit (set) gives rank 1, not 0."""
+    counts = ValueCounts()
+    counts.registers = np.zeros(1 << HLL_BITS, dtype=np.uint8)
+    counts._hll_update(np.array([2**64 - 1], dtype=np.uint64))
+    assert counts.registers[(1 << HLL_BITS) - 1] == 1
+    assert int(counts.registers.sum()) == 1
 
 
 def test_the_head_plans_a_mostly_distinct_column_without_hashing_it() -> None:

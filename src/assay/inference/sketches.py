@@ -175,18 +175,24 @@ class ValueCounts:
 
     def _hll_update(self, hashes: np.ndarray) -> None:
         assert self.registers is not None
-        index = hashes >> np.uint64(64 - HLL_BITS)
+        # The register of each value: the top bits, as a signed index (a view, no copy).
+        index = (hashes >> np.uint64(64 - HLL_BITS)).view(np.int64)
         # Only a value whose rank beats its register's can change anything, and rank > r
         # exactly when rest (below) < 2**(64 - r): once the registers fill up (a few
         # batches), almost every value is dropped here, before the costly rank and
         # scatter.  (The shifted hash is at most rest, so nothing that counts is dropped.)
-        raises = (hashes << np.uint64(HLL_BITS)) <= _RANK_LIMIT[self.registers[index]]
+        # The limit per register first (16k of them), then one gather per value.
+        shifted = hashes << np.uint64(HLL_BITS)
+        raises = shifted <= np.take(_RANK_LIMIT[self.registers], index)
         if not raises.all():
-            index, hashes = index[raises], hashes[raises]
-        rest = (hashes << np.uint64(HLL_BITS)) | np.uint64(1 << (HLL_BITS - 1))
-        # rank = position of the first 1 bit in the remaining bits (1-based)
-        ranks = (64 - np.floor(np.log2(rest.astype(np.float64))).astype(np.int64)).astype(np.uint8)
-        np.maximum.at(self.registers, index.astype(np.intp), ranks)
+            index, shifted = index[raises], shifted[raises]
+        rest = shifted | np.uint64(1 << (HLL_BITS - 1))
+        # rank = position of the first 1 bit in the remaining bits (1-based): 64 minus
+        # the binary exponent, read from the bits of the value as a double (~4x faster
+        # than a logarithm).
+        exponent = (rest.astype(np.float64).view(np.int64) >> 52) - 1023
+        ranks = (64 - exponent).astype(np.uint8)
+        np.maximum.at(self.registers, index, ranks)
 
     def merge(self, other: ValueCounts) -> None:
         self._flush()
