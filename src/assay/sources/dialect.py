@@ -91,6 +91,7 @@ class _Parsed:
     score: float = 0.0
     modal_width: int = 0
     first_modal: int = 0
+    factors: tuple[float, float, float] = (0.0, 0.0, 0.0)  # pattern, kept, delimiter weight
 
 
 def split_lines(text: str) -> list[str]:
@@ -123,7 +124,12 @@ def sniff_dialect(text: str, *, complete: bool = False) -> tuple[Dialect, list[s
     best: tuple[float, int, _Candidate, _Parsed] | None = None
     for candidate in _candidates(sample):
         parsed = _parse(candidate, sample)
-        _score(parsed, candidate)
+        bound = _score_bound(parsed, candidate)
+        # The score is at most the bound (the typed share of cells is at most 1): a
+        # candidate that cannot beat the best so far skips the costly cell typing.
+        if best is not None and (bound, -_tie_break(candidate)) <= (best[0], best[1]):
+            continue
+        _score(parsed, candidate, bound)
         rank = (parsed.score, -_tie_break(candidate))
         if best is None or rank > (best[0], best[1]):
             best = (parsed.score, -_tie_break(candidate), candidate, parsed)
@@ -178,36 +184,52 @@ def _parse(candidate: _Candidate, sample: str) -> _Parsed:
     return _Parsed(rows, starts)
 
 
-def _score(parsed: _Parsed, candidate: _Candidate) -> None:
+def _score_bound(parsed: _Parsed, candidate: _Candidate) -> float:
+    """The score ``parsed`` can reach at most, from its shape alone (cheap); sets its
+    modal width and first modal row.  0 when it cannot be a table."""
     widths = [len(r) for r in parsed.rows if r]
     if not widths:
-        return
+        return 0.0
     modal, _count = Counter(widths).most_common(1)[0]
     if modal < 2:
-        return
+        return 0.0
     parsed.modal_width = modal
     parsed.first_modal = _first_modal_run(parsed.rows, modal)
     body = [r for r in parsed.rows[parsed.first_modal :] if r]
     if not body:
-        return
+        return 0.0
     consistent = sum(1 for r in body if len(r) == modal) / len(body)
     pattern = consistent * (modal - 1) / modal
-    cells = [c for r in body[:200] for c in r]
-    quote = candidate.quotechar
-    typed = sum(1 for c in cells if classify(c) and not _looks_unparsed(c, candidate, quote))
-    type_score = typed / len(cells) if cells else 0.0
     # Rows explained away as preamble are not free: a candidate that needs many of
     # them is probably splitting on the wrong character.
     nonblank = sum(1 for r in parsed.rows if r)
     kept = len(body) / nonblank if nonblank else 0.0
-    parsed.score = pattern * type_score * kept
+    weight = 1.0
     if candidate.delimiter == " ":
         # Spaces separate words in any text; accept them only when nothing else fits.
-        parsed.score *= 0.5
+        weight = 0.5
     elif candidate.delimiter == ":":
         # Colons also live inside times and URLs; a colon-separated file must fit
         # clearly better than the alternatives.
-        parsed.score *= 0.9
+        weight = 0.9
+    parsed.factors = (pattern, kept, weight)
+    # The score's own product with a typed share of 1 (rounding is monotonic, so the
+    # score never exceeds it).
+    return pattern * 1.0 * kept * weight
+
+
+def _score(parsed: _Parsed, candidate: _Candidate, bound: float) -> None:
+    """The bound times the share of cells (of the first 200 rows) that hold a typed
+    value and do not look unparsed."""
+    if bound <= 0:
+        return
+    body = [r for r in parsed.rows[parsed.first_modal :] if r]
+    cells = [c for r in body[:200] for c in r]
+    quote = candidate.quotechar
+    typed = sum(1 for c in cells if classify(c) and not _looks_unparsed(c, candidate, quote))
+    type_score = typed / len(cells) if cells else 0.0
+    pattern, kept, weight = parsed.factors
+    parsed.score = pattern * type_score * kept * weight
 
 
 def _looks_unparsed(cell: str, candidate: _Candidate, quote: str | None) -> bool:
