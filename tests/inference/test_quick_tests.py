@@ -61,3 +61,31 @@ def test_null_token_and_blank_test_agrees_with_the_full_one(values: list[str]) -
     quick = _token_or_blank(array, tokens)
     full = _token_or_blank_all(array, tokens).to_pylist()
     assert (quick.to_pylist() if quick is not None else [False] * len(values)) == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokenish, st.integers(0, 3))
+def test_dropping_null_values_agrees_with_arrows_filter(values: list[str], which: int) -> None:
+    """Blanks are dropped by new offsets over the same bytes; anything else by Arrow's
+    filter.  Either way the values kept are Arrow's, in order, and valid."""
+    import pyarrow.compute as pc
+
+    from assay.inference.profile import _without
+
+    array = pa.array(["x", *values, "y"], pa.string()).slice(1, len(values))  # offset, tail
+    drop = [(v == "", v.strip() == "", v in ("NA", "null"), len(v) % 2 == 0)[which] for v in values]
+    mask = pa.array(drop, pa.bool_())
+    kept = _without(array, mask)
+    kept.validate(full=True)
+    assert kept.to_pylist() == pc.filter(array, pc.invert(mask)).to_pylist()
+
+
+def test_dropping_blanks_keeps_the_bytes_where_they_are() -> None:
+    from assay.inference.profile import _without
+
+    array = pa.array(["a", "", "bc", "", "def", ""], pa.string())
+    kept = _without(array, pa.array([v == "" for v in array.to_pylist()]))
+    assert kept.to_pylist() == ["a", "bc", "def"]
+    assert kept.buffers()[2].address == array.buffers()[2].address  # not copied
+    with_nulls = pa.array(["a", None, "b"], pa.string())
+    assert _without(with_nulls, pa.array([False, True, False])).to_pylist() == ["a", "b"]

@@ -169,7 +169,7 @@ class ColumnProfile:
                 tokens.field("values").to_pylist(), tokens.field("counts").to_pylist(), strict=True
             ):
                 self.null_tokens["<blank>" if token.strip() == "" and token else token] += count
-        text = pc.filter(values, pc.invert(null_mask)) if null_count else values
+        text = _without(values, null_mask) if null_count else values
         if hashes is not None and null_count:
             hashes = hashes[~np.asarray(null_mask.to_numpy(zero_copy_only=False))]
         self._hashes = hashes
@@ -651,6 +651,28 @@ def _leading_zeros(text: pa.Array, plain: pa.Array | None = None) -> pa.Array:
     others = ~np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
     full[np.flatnonzero(others)] = np.asarray(odd.to_numpy(zero_copy_only=False), dtype=bool)
     return pa.array(full)
+
+
+def _without(values: pa.Array, drop: pa.Array) -> pa.Array:
+    """``values`` without the ones ``drop`` selects.
+
+    When those are all empty strings (a CSV's blanks), the bytes of the values kept are
+    contiguous already, and only their offsets are new -- Arrow's filter copies every
+    byte of every value (~9 ns a value), for each column of each batch with a blank.
+    """
+    buffers = values.buffers()
+    if values.null_count == 0 and values.type == pa.string() and buffers[2] is not None:
+        dropped = np.asarray(drop.to_numpy(zero_copy_only=False), dtype=bool)
+        offsets = np.frombuffer(
+            buffers[1], dtype=np.int32, count=len(values) + 1, offset=values.offset * 4
+        )
+        starts = offsets[:-1]
+        if not (offsets[1:][dropped] - starts[dropped]).any():
+            kept = np.append(starts[~dropped], offsets[-1])
+            return pa.Array.from_buffers(
+                pa.string(), len(kept) - 1, [None, pa.py_buffer(kept), buffers[2]], null_count=0
+            )
+    return pc.filter(values, pc.invert(drop))
 
 
 def _token_or_blank(values: pa.Array, null_tokens: pa.Array) -> pa.Array | None:
