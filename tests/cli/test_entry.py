@@ -180,3 +180,16 @@ def test_the_command_line_turns_transparent_huge_pages_off_unless_asked() -> Non
     env["ASSAY_HUGE_PAGES"] = "1"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert _thp_enabled(done.stderr) == _thp_enabled(_STATUS.read_text())
+
+
+def test_the_command_line_freezes_the_collector_before_the_interpreter_shuts_down() -> None:
+    """Shutdown then skips walking every object again; what the command wrote is done."""
+    probe = (
+        "import gc, sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
+        "before = gc.get_freeze_count()\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "print(before, gc.get_freeze_count(), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    before, after = map(int, done.stderr.strip().splitlines()[-1].split())
+    assert before == 0 and after > 1000
