@@ -127,69 +127,66 @@ def test_machine_output_is_printed_as_made_not_as_rich_markup(tmp_path: Path) ->
     assert ":ok:" in table.stdout and ":smile:" in table.stdout  # the table view too
 
 
-def test_the_command_line_skips_pydantic_plugins_unless_asked() -> None:
+def _after_run(report: str, env: dict[str, str] | None = None) -> str:
+    """The value of the expression ``report`` in a process once ``assay --version`` has
+    run through the console entry point (``run``), as that process printed it."""
     probe = (
-        "import os, sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
+        "import gc, os, sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
         "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        "print(repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS')), file=sys.stderr)"
+        f"print(repr({report}), file=sys.stderr)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert done.stderr.strip().splitlines()[-1] == "'__all__'"
+    return done.stderr.strip().splitlines()[-1]
+
+
+def _without_env(name: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != name}
+
+
+def test_the_command_line_skips_pydantic_plugins_unless_asked() -> None:
+    env = _without_env("PYDANTIC_DISABLE_PLUGINS")
+    assert _after_run("os.environ.get('PYDANTIC_DISABLE_PLUGINS')", env) == "'__all__'"
     env["PYDANTIC_DISABLE_PLUGINS"] = ""
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert done.stderr.strip().splitlines()[-1] == "''"
+    assert _after_run("os.environ.get('PYDANTIC_DISABLE_PLUGINS')", env) == "''"
 
 
 def test_the_command_line_runs_numpy_on_one_blas_thread_unless_asked() -> None:
-    probe = (
-        "import os, sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
-        "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        "print(repr(os.environ.get('OPENBLAS_NUM_THREADS')), file=sys.stderr)"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert done.stderr.strip().splitlines()[-1] == "'1'"
+    env = _without_env("OPENBLAS_NUM_THREADS")
+    assert _after_run("os.environ.get('OPENBLAS_NUM_THREADS')", env) == "'1'"
     env["OPENBLAS_NUM_THREADS"] = "4"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert done.stderr.strip().splitlines()[-1] == "'4'"
-
-
-def _thp_enabled(status: str) -> str | None:
-    line = next((x for x in status.splitlines() if x.startswith("THP_enabled:")), None)
-    return line.split(":")[1].strip() if line else None
+    assert _after_run("os.environ.get('OPENBLAS_NUM_THREADS')", env) == "'4'"
 
 
 _STATUS = Path("/proc/self/status")
-
-
-@pytest.mark.skipif(
-    not _STATUS.exists() or _thp_enabled(_STATUS.read_text()) is None,
-    reason="the kernel reports no THP_enabled (not Linux)",
+_THP = (
+    "next((x.split(':')[1].strip() for x in open('/proc/self/status') "
+    "if x.startswith('THP_enabled:')), None)"
 )
+
+
+def _thp_enabled() -> str | None:
+    """This process's THP_enabled, as ``_after_run`` reports it (None off Linux)."""
+    if not _STATUS.exists():
+        return None
+    line = next((x for x in _STATUS.read_text().splitlines() if x.startswith("THP_enabled:")), None)
+    return repr(line.split(":")[1].strip()) if line else None
+
+
+@pytest.mark.skipif(_thp_enabled() is None, reason="the kernel reports no THP_enabled (not Linux)")
 def test_the_command_line_turns_transparent_huge_pages_off_unless_asked() -> None:
-    probe = (
-        "import sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
-        "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        "print(open('/proc/self/status').read(), file=sys.stderr)"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "ASSAY_HUGE_PAGES"}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert _thp_enabled(done.stderr) == "0"
+    env = _without_env("ASSAY_HUGE_PAGES")
+    assert _after_run(_THP, env) == "'0'"
     # Kept when asked: the process then has what any other process here has.
     env["ASSAY_HUGE_PAGES"] = "1"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert _thp_enabled(done.stderr) == _thp_enabled(_STATUS.read_text())
+    assert _after_run(_THP, env) == _thp_enabled()
 
 
 def test_the_command_line_freezes_the_collector_before_the_interpreter_shuts_down() -> None:
     """Shutdown then skips walking every object again; what the command wrote is done."""
-    probe = (
-        "import gc, sys; sys.argv = ['assay', '--version']; from assay.cli.main import run\n"
-        "before = gc.get_freeze_count()\n"
-        "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        "print(before, gc.get_freeze_count(), file=sys.stderr)"
+    plain = subprocess.run(
+        [sys.executable, "-c", "import gc, assay.cli.main; print(gc.get_freeze_count())"],
+        capture_output=True,
+        text=True,
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    before, after = map(int, done.stderr.strip().splitlines()[-1].split())
-    assert before == 0 and after > 1000
+    assert plain.stdout.strip() == "0"  # importing the CLI freezes nothing
+    assert int(_after_run("gc.get_freeze_count()")) > 1000
