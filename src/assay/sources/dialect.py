@@ -16,7 +16,7 @@ import functools
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from assay.sources.model import Dialect
 
@@ -92,6 +92,7 @@ class _Parsed:
     modal_width: int = 0
     first_modal: int = 0
     factors: tuple[float, float, float] = (0.0, 0.0, 0.0)  # pattern, kept, delimiter weight
+    body: list[list[str]] = field(default_factory=list)  # the non-blank rows from first_modal
 
 
 def split_lines(text: str) -> list[str]:
@@ -195,7 +196,7 @@ def _score_bound(parsed: _Parsed, candidate: _Candidate) -> float:
         return 0.0
     parsed.modal_width = modal
     parsed.first_modal = _first_modal_run(parsed.rows, modal)
-    body = [r for r in parsed.rows[parsed.first_modal :] if r]
+    body = parsed.body = [r for r in parsed.rows[parsed.first_modal :] if r]
     if not body:
         return 0.0
     consistent = sum(1 for r in body if len(r) == modal) / len(body)
@@ -223,8 +224,7 @@ def _score(parsed: _Parsed, candidate: _Candidate, bound: float) -> None:
     value and do not look unparsed."""
     if bound <= 0:
         return
-    body = [r for r in parsed.rows[parsed.first_modal :] if r]
-    cells = [c for r in body[:200] for c in r]
+    cells = [c for r in parsed.body[:200] for c in r]
     quote = candidate.quotechar
     typed = sum(1 for c in cells if classify(c) and not _looks_unparsed(c, candidate, quote))
     type_score = typed / len(cells) if cells else 0.0
