@@ -169,9 +169,12 @@ class ColumnProfile:
                 tokens.field("values").to_pylist(), tokens.field("counts").to_pylist(), strict=True
             ):
                 self.null_tokens["<blank>" if token.strip() == "" and token else token] += count
-        text = _without(values, null_mask) if null_count else values
-        if hashes is not None and null_count:
-            hashes = hashes[~np.asarray(null_mask.to_numpy(zero_copy_only=False))]
+        text = values
+        if null_count:
+            dropped = np.asarray(null_mask.to_numpy(zero_copy_only=False), dtype=bool)
+            text = _without(values, dropped)
+            if hashes is not None:
+                hashes = hashes[~dropped]
         self._hashes = hashes
         self.last_text = text
         if len(text) == 0:
@@ -653,8 +656,8 @@ def _leading_zeros(text: pa.Array, plain: pa.Array | None = None) -> pa.Array:
     return pa.array(full)
 
 
-def _without(values: pa.Array, drop: pa.Array) -> pa.Array:
-    """``values`` without the ones ``drop`` selects.
+def _without(values: pa.Array, dropped: np.ndarray) -> pa.Array:
+    """``values`` without the ones ``dropped`` (a boolean mask) selects.
 
     When those are all empty strings (a CSV's blanks), the bytes of the values kept are
     contiguous already, and only their offsets are new -- Arrow's filter copies every
@@ -662,7 +665,6 @@ def _without(values: pa.Array, drop: pa.Array) -> pa.Array:
     """
     buffers = values.buffers()
     if values.null_count == 0 and values.type == pa.string() and buffers[2] is not None:
-        dropped = np.asarray(drop.to_numpy(zero_copy_only=False), dtype=bool)
         offsets = np.frombuffer(
             buffers[1], dtype=np.int32, count=len(values) + 1, offset=values.offset * 4
         )
@@ -672,7 +674,7 @@ def _without(values: pa.Array, drop: pa.Array) -> pa.Array:
             return pa.Array.from_buffers(
                 pa.string(), len(kept) - 1, [None, pa.py_buffer(kept), buffers[2]], null_count=0
             )
-    return pc.filter(values, pc.invert(drop))
+    return pc.filter(values, pa.array(~dropped))
 
 
 def _token_or_blank(values: pa.Array, null_tokens: pa.Array) -> pa.Array | None:
