@@ -93,14 +93,21 @@ def warm(path: Path) -> None:
             pass
 
 
+def first_lines(path: Path, folder: Path, lines: int = 1000) -> Path:
+    """A copy of the first ``lines`` lines of ``path`` in ``folder`` (same name): a small
+    input on which a command imports what it imports on the whole file."""
+    head = folder / path.name
+    with path.open("rb") as source, head.open("wb") as out:
+        for _, line in zip(range(lines), source, strict=False):
+            out.write(line)
+    return head
+
+
 def warm_up(commands: dict[str, list[str]], path: Path) -> None:
     """Run each assay command once, untimed, on the first lines of ``path``: its
     modules' bytecode is written before the first timed round."""
     with tempfile.TemporaryDirectory() as tmp:
-        head = Path(tmp) / path.name
-        with path.open("rb") as source, head.open("wb") as out:
-            for _, line in zip(range(1000), source, strict=False):
-                out.write(line)
+        head = first_lines(path, Path(tmp))
         for name, command in commands.items():
             if name.startswith("assay"):
                 run([head.as_posix() if part == str(path) else part for part in command])

@@ -35,6 +35,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+# Run as a script, this folder is on the path. Children may write bytecode even where
+# the shell says not to; the warm-up input is the file's first lines (see bench_infer).
+from bench_infer import CHILD_ENV, first_lines
+
 DUCKDB = """
 import sys, duckdb
 path, db = sys.argv[1], sys.argv[2]
@@ -43,10 +47,6 @@ con = duckdb.connect(db)
 con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{p}', sample_size=-1)")
 con.close()
 """
-
-
-# Children may write bytecode even where this shell says not to (see bench_infer.py).
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def run(command: list[str], cwd: Path) -> dict[str, Any]:
@@ -77,10 +77,7 @@ def bench_file(path: Path, rounds: int, assay: str) -> dict[str, Any]:
     # first timed round.
     warm_up = Path(tempfile.mkdtemp(prefix="bench-run-warm-"))
     try:
-        with path.open("rb") as source, (warm_up / path.name).open("wb") as out:
-            for _, line in zip(range(1000), source, strict=False):
-                out.write(line)
-        run([assay, "run", str(warm_up / path.name), "--json"], warm_up)
+        run([assay, "run", str(first_lines(path, warm_up)), "--json"], warm_up)
     finally:
         shutil.rmtree(warm_up, ignore_errors=True)
     for r in range(rounds):
